@@ -1,0 +1,69 @@
+import type { Selectable } from 'kysely';
+import type { EntriesTable } from '../db/schema';
+import type { Checksum } from './checksum';
+import { Internal } from './errors';
+import type { Guid } from './names/guid';
+import type { Lfn } from './names/lfn';
+
+interface EntryCommon {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly lfn: Lfn;
+  readonly name: string;
+  readonly owner: string;
+  readonly group: string;
+  readonly ctime: Date;
+  readonly mtime: Date;
+}
+
+export interface DirectoryEntry extends EntryCommon {
+  readonly kind: 'directory';
+}
+
+export interface FileEntry extends EntryCommon {
+  readonly kind: 'file';
+  readonly guid: Guid;
+  readonly size: number | null;
+  readonly checksum: Checksum | null;
+  readonly status: number;
+}
+
+export interface SymlinkEntry extends EntryCommon {
+  readonly kind: 'symlink';
+  readonly target: Lfn;
+}
+
+/** A namespace node. The kind decides which fields exist, so a directory can never carry a GUID. */
+export type Entry = DirectoryEntry | FileEntry | SymlinkEntry;
+
+export type EntryRow = Selectable<EntriesTable>;
+
+export function toEntry(row: EntryRow): Entry {
+  const common: EntryCommon = {
+    id: row.id,
+    parentId: row.parent_id,
+    lfn: row.lfn as Lfn,
+    name: row.name,
+    owner: row.owner_dn,
+    group: row.group_name,
+    ctime: row.ctime,
+    mtime: row.mtime,
+  };
+  switch (row.kind) {
+    case 'directory':
+      return { ...common, kind: 'directory' };
+    case 'file':
+      if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
+      return {
+        ...common,
+        kind: 'file',
+        guid: row.guid as Guid,
+        size: row.size,
+        checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
+        status: row.status,
+      };
+    case 'symlink':
+      if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
+      return { ...common, kind: 'symlink', target: row.target as Lfn };
+  }
+}

@@ -1,0 +1,23 @@
+// The catalog core: every rule of the namespace and the replicas, bulk-first, free of HTTP and XML.
+export * from './errors';
+export * from './result';
+export * from './context';
+export type { Entry, DirectoryEntry, FileEntry, SymlinkEntry } from './entry';
+export type { Checksum, ChecksumType } from './checksum';
+export { parseLfn, type Lfn } from './names/lfn';
+export { parseGuid, type Guid } from './names/guid';
+export { parseSurl, type Surl } from './names/surl';
+export { makeDirectories, type MkdirItem } from './namespace/make-directories';
+export { createFiles, type CreateFileItem } from './namespace/create-files';
+export { createSymlinks, type SymlinkItem } from './namespace/create-symlinks';
+export { statEntries, type StatItem } from './namespace/stat';
+export { listDirectory, streamDirectory, type ListOptions, type Page } from './namespace/list-directory';
+export { moveEntries, type MoveItem } from './namespace/move-entries';
+export { removeEntries, type RemoveItem } from './namespace/remove-entries';
+export type { Replica } from './replicas/replica';
+export { addReplicas, type AddReplicaItem } from './replicas/add-replicas';
+export { removeReplicas, type RemoveReplicaItem } from './replicas/remove-replicas';
+export { setMasterReplicas, type SetMasterItem } from './replicas/set-master';
+export { listReplicas, type ListReplicasItem, type FileReplicas } from './replicas/list-replicas';
+export { lookupGuids, type GuidLookupItem, type GuidLookup } from './replicas/lookup-guids';
+export { listSeReplicas, type SeReplica } from './replicas/list-se-replicas';

@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { Database, EntryKind } from '../../db/schema';
+import { toEntry, type Entry, type EntryRow } from '../entry';
+import type { Lfn } from '../names/lfn';
+
+export interface NewEntry {
+  readonly id: string;
+  /** The parent as the caller resolved it; the row is inserted only if it is still that directory. */
+  readonly parentLfn: Lfn;
+  readonly lfn: Lfn;
+  readonly name: string;
+  readonly kind: EntryKind;
+  readonly guid: string | null;
+  readonly target: string | null;
+  readonly size: number | null;
+  readonly checksumType: string | null;
+  readonly checksum: string | null;
+  readonly owner: string;
+  readonly group: string;
+}
+
+/**
+ * Inserts many entries in one statement and returns those inserted, keyed by id. A row is skipped, not
+ * failed, when its LFN or GUID exists, or when its parent is no longer the directory at `parentLfn`:
+ * the parent is locked FOR KEY SHARE and re-checked after any wait, so a concurrent move or removal
+ * of the parent can never leave a child under a stale path. Callers diagnose the skipped rows.
+ * Rows are taken in LFN order so concurrent bulks lock in the same order and do not deadlock.
+ */
+export async function insertEntries(trx: Transaction<Database>, rows: readonly NewEntry[]): Promise<Map<string, Entry>> {
+  if (rows.length === 0) return new Map();
+  const column = <T>(pick: (row: NewEntry) => T): T[] => rows.map(pick);
+  const result = await sql<EntryRow>`
+    INSERT INTO entries (id, parent_id, lfn, name, kind, guid, target, size, checksum_type, checksum, owner_dn, group_name)
+    SELECT u.id, p.id, u.lfn, u.name, u.kind, u.guid, u.target, u.size, u.checksum_type, u.checksum, u.owner_dn, u.group_name
+    FROM unnest(
+      ${column((r) => r.id)}::uuid[], ${column((r) => r.parentLfn)}::text[], ${column((r) => r.lfn)}::text[],
+      ${column((r) => r.name)}::text[], ${column((r) => r.kind)}::text[], ${column((r) => r.guid)}::uuid[],
+      ${column((r) => r.target)}::text[], ${column((r) => r.size)}::int8[], ${column((r) => r.checksumType)}::text[],
+      ${column((r) => r.checksum)}::text[], ${column((r) => r.owner)}::text[], ${column((r) => r.group)}::text[]
+    ) AS u(id, parent_lfn, lfn, name, kind, guid, target, size, checksum_type, checksum, owner_dn, group_name)
+    JOIN entries p ON p.lfn = u.parent_lfn AND p.kind = 'directory'
+    ORDER BY u.lfn COLLATE "C"
+    FOR KEY SHARE OF p
+    ON CONFLICT DO NOTHING
+    RETURNING *`.execute(trx);
+  return new Map(result.rows.map((row) => [row.id, toEntry(row)]));
+}

@@ -1,0 +1,63 @@
+import { reading } from '../../db/transaction';
+import type { CatalogContext } from '../context';
+import { decodeCursor, encodeCursor, pageSize } from '../cursor';
+import { toEntry, type DirectoryEntry, type Entry } from '../entry';
+import { NotADirectory } from '../errors';
+import { parseLfn } from '../names/lfn';
+import { resolvePaths } from './resolve';
+
+export interface ListOptions {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass back to get the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+/** One page of a directory, in byte order of names. */
+export async function listDirectory(ctx: CatalogContext, lfnInput: string, options: ListOptions = {}): Promise<Page<Entry>> {
+  const limit = pageSize(options.limit, ctx.limits.defaultPageSize, ctx.limits.maxPageSize);
+  const directory = await openDirectory(ctx, lfnInput);
+  const after = options.cursor === undefined ? null : decodeCursor(options.cursor, directory.id);
+  const rows = await readChildren(ctx, directory, after, limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last ? encodeCursor(directory.id, last.name) : null };
+}
+
+/**
+ * Every entry of a directory, page by page from the database, so a million-entry directory streams in
+ * constant memory. The consumer pulls; nothing is read ahead of it.
+ */
+export async function* streamDirectory(ctx: CatalogContext, lfnInput: string, batch = 5000): AsyncGenerator<Entry> {
+  const directory = await openDirectory(ctx, lfnInput);
+  let after: string | null = null;
+  for (;;) {
+    const rows = await readChildren(ctx, directory, after, batch);
+    yield* rows;
+    const last = rows.at(-1);
+    if (rows.length < batch || !last) return;
+    after = last.name;
+  }
+}
+
+async function openDirectory(ctx: CatalogContext, lfnInput: string): Promise<DirectoryEntry> {
+  const lfn = parseLfn(lfnInput);
+  const [result] = await reading(() => resolvePaths(ctx.db, [lfn], true));
+  if (!result!.ok) throw result!.error;
+  const entry = result!.value;
+  if (entry.kind !== 'directory') throw new NotADirectory(`not a directory: ${lfn}`);
+  return entry;
+}
+
+async function readChildren(ctx: CatalogContext, directory: DirectoryEntry, after: string | null, limit: number): Promise<Entry[]> {
+  const rows = await reading(() => {
+    let query = ctx.db.selectFrom('entries').selectAll().where('parent_id', '=', directory.id);
+    if (after !== null) query = query.where('name', '>', after);
+    return query.orderBy('name').limit(limit).execute();
+  });
+  return rows.map(toEntry);
+}

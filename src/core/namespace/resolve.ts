@@ -1,0 +1,126 @@
+import type { Queryable } from '../../db/schema';
+import type { DirectoryEntry, Entry } from '../entry';
+import { Internal, Loop, NotADirectory, NotExists, type CatalogError } from '../errors';
+import { ancestorsOf, componentsOf, joinLfn, type Lfn } from '../names/lfn';
+import { fail, ok, type Result } from '../result';
+import { entriesByLfn } from './lookup';
+
+/** Symlinks followed while resolving one name, counting links in the middle of a path too. */
+export const MAX_SYMLINK_HOPS = 16;
+
+/**
+ * Where walking a path ended:
+ * - `found`: the entry (after following links as asked);
+ * - `missing`: the deepest existing directory on the way and the components below it that do not exist;
+ * - `failed`: a component was a file, or links looped.
+ */
+export type Walk =
+  | { readonly kind: 'found'; readonly entry: Entry }
+  | { readonly kind: 'missing'; readonly base: DirectoryEntry; readonly rest: readonly string[] }
+  | { readonly kind: 'failed'; readonly error: CatalogError };
+
+interface Cursor {
+  path: Lfn;
+  hops: number;
+}
+
+/**
+ * Walks many paths at once, set-based: each round is one query for every path still being walked, plus
+ * one for the ancestors of those not found (to find a symlink or a file in the middle of a path).
+ * Most paths are plain and settle in the first round with a single index probe each.
+ */
+export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast: boolean): Promise<Walk[]> {
+  const out: (Walk | undefined)[] = new Array<Walk | undefined>(paths.length).fill(undefined);
+  const cursors: Cursor[] = paths.map((path) => ({ path, hops: 0 }));
+  let active = paths.map((_, i) => i);
+
+  const hop = (i: number, to: () => Lfn): boolean => {
+    const cursor = cursors[i]!;
+    cursor.hops += 1;
+    if (cursor.hops > MAX_SYMLINK_HOPS) {
+      out[i] = {
+        kind: 'failed',
+        error: new Loop(`too many levels of symbolic links (more than ${MAX_SYMLINK_HOPS}) resolving ${paths[i]}`),
+      };
+      return false;
+    }
+    try {
+      cursor.path = to();
+      return true;
+    } catch (error) {
+      out[i] = { kind: 'failed', error: error as CatalogError };
+      return false;
+    }
+  };
+
+  while (active.length > 0) {
+    const found = await entriesByLfn(db, [...new Set(active.map((i) => cursors[i]!.path))]);
+    const next: number[] = [];
+    const misses: number[] = [];
+    for (const i of active) {
+      const entry = found.get(cursors[i]!.path);
+      if (entry === undefined) misses.push(i);
+      else if (entry.kind === 'symlink' && followLast) {
+        if (hop(i, () => entry.target)) next.push(i);
+      } else out[i] = { kind: 'found', entry };
+    }
+    if (misses.length > 0) {
+      const ancestors = new Set<string>();
+      for (const i of misses) for (const a of ancestorsOf(cursors[i]!.path)) ancestors.add(a);
+      const existing = await entriesByLfn(db, [...ancestors]);
+      for (const i of misses) {
+        const path = cursors[i]!.path;
+        // Rows exist only below real directories, so the deepest existing ancestor is reachable.
+        const deepest = ancestorsOf(path)
+          .reverse()
+          .map((a) => existing.get(a))
+          .find((e): e is Entry => e !== undefined);
+        if (deepest === undefined) {
+          out[i] = { kind: 'failed', error: new Internal('the namespace root is missing') };
+          continue;
+        }
+        const rest = componentsOf(path).slice(componentsOf(deepest.lfn).length);
+        switch (deepest.kind) {
+          case 'directory':
+            out[i] = { kind: 'missing', base: deepest, rest };
+            break;
+          case 'file':
+            out[i] = { kind: 'failed', error: new NotADirectory(`not a directory: ${deepest.lfn} (in ${paths[i]})`) };
+            break;
+          case 'symlink':
+            if (hop(i, () => joinLfn(deepest.target, rest.join('/')))) next.push(i);
+            break;
+        }
+      }
+    }
+    active = next;
+  }
+  return out.map((walk, i) => walk ?? { kind: 'failed', error: new Internal(`path ${paths[i]} was not resolved`) });
+}
+
+/** Resolves paths to entries; a missing path is `NotExists`. */
+export async function resolvePaths(db: Queryable, paths: readonly Lfn[], followLast: boolean): Promise<Result<Entry>[]> {
+  const walks = await walkPaths(db, paths, followLast);
+  return walks.map((walk, i) => {
+    switch (walk.kind) {
+      case 'found':
+        return ok(walk.entry);
+      case 'missing':
+        return fail(new NotExists(`no such entry: ${paths[i]}`));
+      case 'failed':
+        return fail(walk.error);
+    }
+  });
+}
+
+/** Resolves the directories new entries go into; anything but a directory is an error. */
+export async function resolveDirectories(db: Queryable, paths: readonly Lfn[]): Promise<Result<DirectoryEntry>[]> {
+  const resolved = await resolvePaths(db, paths, true);
+  return resolved.map((result, i) => {
+    if (!result.ok) {
+      return result.error instanceof NotExists ? fail(new NotExists(`no such directory: ${paths[i]}`)) : result;
+    }
+    const entry = result.value;
+    return entry.kind === 'directory' ? ok(entry) : fail(new NotADirectory(`not a directory: ${paths[i]}`));
+  });
+}

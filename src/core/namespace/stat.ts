@@ -1,0 +1,39 @@
+import { reading } from '../../db/transaction';
+import { checkBulkSize, type CatalogContext } from '../context';
+import type { Entry } from '../entry';
+import { CatalogError } from '../errors';
+import { parseLfn, type Lfn } from '../names/lfn';
+import { parseItems } from '../parse-items';
+import { ResultSlots, type Result } from '../result';
+import { resolvePaths } from './resolve';
+
+export interface StatItem {
+  readonly lfn: string;
+  /** Follow a symlink at the end of the path (default true); false describes the link itself. */
+  readonly follow?: boolean;
+}
+
+/** Describes entries. One index probe per name for plain paths, all in one query. */
+export async function statEntries(ctx: CatalogContext, items: readonly StatItem[]): Promise<Result<Entry>[]> {
+  checkBulkSize(ctx, items.length);
+  const parsed = parseItems(items, (item) => ({ lfn: parseLfn(item.lfn), follow: item.follow !== false }));
+  const slots = new ResultSlots<Entry>(items.length);
+  const groups = { follow: [] as { index: number; lfn: Lfn }[], noFollow: [] as { index: number; lfn: Lfn }[] };
+  parsed.forEach((p, index) => {
+    if (p instanceof CatalogError) slots.fail(index, p);
+    else (p.follow ? groups.follow : groups.noFollow).push({ index, lfn: p.lfn });
+  });
+  for (const [group, follow] of [
+    [groups.follow, true],
+    [groups.noFollow, false],
+  ] as const) {
+    if (group.length === 0) continue;
+    const resolved = await reading(() => resolvePaths(ctx.db, group.map((g) => g.lfn), follow));
+    group.forEach((g, k) => {
+      const result = resolved[k]!;
+      if (result.ok) slots.succeed(g.index, result.value);
+      else slots.fail(g.index, result.error);
+    });
+  }
+  return slots.toArray();
+}

@@ -1,0 +1,61 @@
+import { reading } from '../../db/transaction';
+import { anyText } from '../../db/sql-helpers';
+import { checkBulkSize, type CatalogContext } from '../context';
+import { CatalogError, InvalidArgument, NotExists } from '../errors';
+import type { Guid } from '../names/guid';
+import { parseLfn, type Lfn } from '../names/lfn';
+import { parseSurl } from '../names/surl';
+import { parseItems } from '../parse-items';
+import { ResultSlots, type Result } from '../result';
+import { resolveFileTargets } from './file-target';
+
+export type GuidLookupItem = { readonly lfn: string; readonly surl?: undefined } | { readonly surl: string; readonly lfn?: undefined };
+
+export interface GuidLookup {
+  readonly guid: Guid;
+  /** The file's LFN (given for SURL lookups; for LFN lookups, the LFN of the file after links). */
+  readonly lfn: Lfn;
+}
+
+type Key = { readonly by: 'lfn'; readonly lfn: Lfn } | { readonly by: 'surl'; readonly surl: string };
+
+/** LFN → GUID and SURL → GUID (and LFN), in bulk. */
+export async function lookupGuids(ctx: CatalogContext, items: readonly GuidLookupItem[]): Promise<Result<GuidLookup>[]> {
+  checkBulkSize(ctx, items.length);
+  const parsed = parseItems(items, (item): Key => {
+    if (item.lfn !== undefined && item.surl !== undefined) throw new InvalidArgument('give either lfn or surl, not both');
+    if (item.lfn !== undefined) return { by: 'lfn', lfn: parseLfn(item.lfn) };
+    if (item.surl !== undefined) return { by: 'surl', surl: parseSurl(item.surl).surl };
+    throw new InvalidArgument('give lfn or surl');
+  });
+  const slots = new ResultSlots<GuidLookup>(items.length);
+  const byLfn: { index: number; lfn: Lfn }[] = [];
+  const bySurl: { index: number; surl: string }[] = [];
+  parsed.forEach((p, index) => {
+    if (p instanceof CatalogError) slots.fail(index, p);
+    else if (p.by === 'lfn') byLfn.push({ index, lfn: p.lfn });
+    else bySurl.push({ index, surl: p.surl });
+  });
+  await reading(async () => {
+    const files = await resolveFileTargets(ctx.db, byLfn.map((k) => ({ by: 'lfn', lfn: k.lfn })));
+    byLfn.forEach((k, i) => {
+      const file = files[i]!;
+      if (file.ok) slots.succeed(k.index, { guid: file.value.guid, lfn: file.value.lfn });
+      else slots.fail(k.index, file.error);
+    });
+    if (bySurl.length === 0) return;
+    const rows = await ctx.db
+      .selectFrom('replicas')
+      .innerJoin('entries', 'entries.guid', 'replicas.guid')
+      .select(['replicas.surl', 'replicas.guid', 'entries.lfn'])
+      .where('replicas.surl', '=', anyText(bySurl.map((k) => k.surl)))
+      .execute();
+    const found = new Map(rows.map((row) => [row.surl, row]));
+    for (const k of bySurl) {
+      const row = found.get(k.surl);
+      if (row) slots.succeed(k.index, { guid: row.guid as Guid, lfn: row.lfn as Lfn });
+      else slots.fail(k.index, new NotExists(`no such SURL: ${k.surl}`));
+    }
+  });
+  return slots.toArray();
+}

@@ -1,0 +1,46 @@
+import { CatalogError, Conflict, Internal, Unavailable } from '../core/errors';
+
+/** SQLSTATEs that mean "two transactions raced; run it again and it will see the winner". */
+const RACE_STATES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '23505', // unique_violation: e.g. two first replicas of one file both claiming master
+  '23503', // foreign_key_violation: a parent or file removed under a concurrent insert
+]);
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export function sqlState(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+export function isRace(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && RACE_STATES.has(state);
+}
+
+export function isUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined) {
+    if (NETWORK_CODES.has(state)) return true;
+    // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections;
+    // 57014: statement timeout (the database is too slow to answer, not the request's fault).
+    if (state.startsWith('08') || state.startsWith('57P') || state === '53300' || state === '57014') return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(
+    message,
+  );
+}
+
+/** Turns whatever a driver threw into the catalog's error hierarchy. */
+export function toCatalogError(error: unknown): CatalogError {
+  if (error instanceof CatalogError) return error;
+  if (isUnavailable(error)) return new Unavailable('the database is unavailable; retry later', { cause: error });
+  if (isRace(error)) return new Conflict('a concurrent change conflicted with this one; retry', { cause: error });
+  return new Internal('internal error', { cause: error });
+}

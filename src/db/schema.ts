@@ -1,0 +1,53 @@
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+
+/** The database schema, typed once; kysely checks every query against it. Mirrors migrations/. */
+export interface Database {
+  entries: EntriesTable;
+  replicas: ReplicasTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type EntryKind = 'directory' | 'file' | 'symlink';
+
+export interface EntriesTable {
+  id: string;
+  parent_id: string | null;
+  lfn: string;
+  name: string;
+  kind: EntryKind;
+  guid: string | null;
+  target: string | null;
+  // int8 columns are parsed to numbers by both dialects (sizes stay below 2^53).
+  size: number | null;
+  checksum_type: 'adler32' | 'md5' | null;
+  checksum: string | null;
+  status: Generated<number>;
+  owner_dn: string;
+  group_name: string;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  mtime: ColumnType<Date, Date | undefined, Date>;
+  validity: Date | null;
+}
+
+export type ReplicaStatus = 'available' | 'unavailable';
+
+export interface ReplicasTable {
+  guid: string;
+  surl: string;
+  se: string;
+  status: ColumnType<ReplicaStatus, ReplicaStatus | undefined, ReplicaStatus>;
+  is_master: boolean;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  mtime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface SchemaMigrationsTable {
+  version: string;
+  name: string;
+  checksum: string;
+  applied_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type Db = Kysely<Database>;
+/** Anything queries can run on: the pool or an open transaction. */
+export type Queryable = Kysely<Database> | Transaction<Database>;

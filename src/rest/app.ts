@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { CatalogContext, CatalogLimits, Identity } from '../core/context';
+import { CatalogError } from '../core/errors';
+import type { DatabaseHandle } from '../db/database-handle';
+import { toCatalogError } from '../db/db-errors';
+import { listOperations, openApiDocument } from './openapi-document';
+import { REST_HANDLERS } from './operations';
+import { sendProblem, toProblem } from './problem';
+import { ContractValidators } from './validation';
+
+export interface RestAppOptions {
+  readonly database: DatabaseHandle;
+  readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
+  /** Decides who the caller is; until the identity issue lands, a fixed local identity. */
+  readonly identify: (req: Request) => Identity;
+  readonly logger: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The REST face: routes come from the OpenAPI document (one per operationId), each request is checked
+ * against the same document, then handed to core. This file holds no catalog rule.
+ */
+export function createRestApp(options: RestAppOptions): express.Express {
+  const doc = openApiDocument();
+  const validators = new ContractValidators(doc);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    res.setHeader('x-request-id', given !== undefined && REQUEST_ID.test(given) ? given : randomUUID());
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      options.logger.info(
+        {
+          requestId: res.getHeader('x-request-id'),
+          method: req.method,
+          url: req.originalUrl.slice(0, 512),
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  const jsonBody = express.json({ limit: options.limits.maxBodyBytes, strict: true, type: () => true });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'up' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await withTimeout(options.database.ping(), 3000);
+      res.json({ status: 'ready', database: options.database.dialect });
+    } catch {
+      sendProblem(res, toProblem('Unavailable', 'the database does not answer'));
+    }
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+
+  const knownPaths = new Map<string, string[]>();
+  for (const { path, method, operation } of listOperations(doc)) {
+    const handler = REST_HANDLERS[operation.operationId];
+    if (['health', 'ready', 'openapiDocument'].includes(operation.operationId)) continue;
+    if (handler === undefined) throw new Error(`no REST handler for operation ${operation.operationId}`);
+    const route = path.replace(/\{([^}]+)\}/g, ':$1');
+    knownPaths.set(route, [...(knownPaths.get(route) ?? []), method.toUpperCase()]);
+    const checkBody = validators.body(operation.operationId);
+    const checkQuery = validators.query(operation.operationId);
+    const middlewares = checkBody ? [requireJson, jsonBody] : [];
+    app[method](route, ...middlewares, async (req: Request, res: Response) => {
+      try {
+        if (checkQuery) {
+          const query = { ...(req.query as Record<string, unknown>) };
+          const issues = checkQuery(query);
+          if (issues.length > 0) return sendInvalid(res, 'invalid query parameters', issues);
+          Object.defineProperty(req, 'query', { value: query });
+        }
+        if (checkBody) {
+          const items = (req.body as { items?: unknown } | null)?.items;
+          if (Array.isArray(items) && items.length > options.limits.maxItems) {
+            return sendProblem(
+              res,
+              toProblem('LimitExceeded', `too many items: ${items.length} (the limit is ${options.limits.maxItems} per request)`),
+            );
+          }
+          const issues = checkBody(req.body);
+          if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
+        }
+        const ctx: CatalogContext = { db: options.database.db, identity: options.identify(req), limits: options.limits };
+        const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res);
+        if (body !== undefined && !res.headersSent) res.json(body);
+      } catch (error) {
+        failRequest(res, error, options.logger);
+      }
+    });
+  }
+
+  app.use((req, res) => {
+    const allowed = knownPaths.get(req.path);
+    if (allowed) {
+      res.setHeader('allow', allowed.join(', '));
+      return sendProblem(res, toProblem('InvalidArgument', `${req.method} is not allowed here; use ${allowed.join(' or ')}`, { status: 405 }));
+    }
+    sendProblem(res, toProblem('NotExists', `no such route: ${req.method} ${req.path}`));
+  });
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    failRequest(res, error, options.logger);
+  });
+  return app;
+}
+
+function requireJson(req: Request, res: Response, next: NextFunction): void {
+  const type = req.get('content-type') ?? '';
+  if (!/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    return sendProblem(res, toProblem('InvalidArgument', 'the body must be application/json', { status: 415 }));
+  }
+  next();
+}
+
+function sendInvalid(res: Response, detail: string, issues: readonly { path: string; message: string }[]): void {
+  const first = issues[0];
+  sendProblem(res, toProblem('InvalidArgument', first ? `${detail}: ${first.path} ${first.message}` : detail, { errors: issues }));
+}
+
+/** Body-parser errors carry a `type` and a status; everything else goes through the catalog's errors. */
+function failRequest(res: Response, error: unknown, logger: Logger): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const parserType = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+  switch (parserType) {
+    case 'entity.too.large':
+      return sendProblem(res, toProblem('LimitExceeded', 'the request body is too large'));
+    case 'entity.parse.failed':
+      return sendProblem(res, toProblem('InvalidArgument', 'the request body is not valid JSON'));
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return sendProblem(res, toProblem('InvalidArgument', 'unsupported body encoding or charset', { status: 415 }));
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
+  }
+  const catalogError: CatalogError = toCatalogError(error);
+  if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {
+    logger.error({ err: error, requestId: res.getHeader('x-request-id') }, catalogError.message);
+  }
+  sendProblem(res, toProblem(catalogError.code, catalogError.code === 'Internal' ? 'internal error' : catalogError.message));
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

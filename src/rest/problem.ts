@@ -1,0 +1,79 @@
+import type { Response } from 'express';
+import { CatalogError, type ErrorCode } from '../core/errors';
+
+/** The one place catalog errors become HTTP statuses. */
+export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+  NotExists: 404,
+  Exists: 409,
+  PermissionDenied: 403,
+  InvalidArgument: 400,
+  NotEmpty: 409,
+  NotADirectory: 409,
+  IsADirectory: 409,
+  Loop: 409,
+  Conflict: 409,
+  LimitExceeded: 413,
+  Unavailable: 503,
+  Internal: 500,
+};
+
+const TITLES: Readonly<Record<ErrorCode, string>> = {
+  NotExists: 'No such entry',
+  Exists: 'Already exists',
+  PermissionDenied: 'Permission denied',
+  InvalidArgument: 'Invalid request',
+  NotEmpty: 'Directory not empty',
+  NotADirectory: 'Not a directory',
+  IsADirectory: 'Is a directory',
+  Loop: 'Too many levels of symbolic links',
+  Conflict: 'Conflict',
+  LimitExceeded: 'Request too large',
+  Unavailable: 'Service unavailable',
+  Internal: 'Internal error',
+};
+
+export interface ProblemExtras {
+  readonly status?: number;
+  readonly errors?: readonly { path: string; message: string }[];
+}
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ErrorCode;
+  readonly instance?: string;
+  readonly requestId?: string;
+  readonly errors?: readonly { path: string; message: string }[];
+}
+
+export function toProblem(code: ErrorCode, detail: string, extras: ProblemExtras = {}): Problem {
+  return {
+    type: `/docs/errors#${code}`,
+    title: TITLES[code],
+    status: extras.status ?? STATUS_OF[code],
+    detail,
+    code,
+    ...(extras.errors ? { errors: extras.errors } : {}),
+  };
+}
+
+export function sendProblem(res: Response, problem: Problem): void {
+  const requestId = res.getHeader('x-request-id');
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        ...problem,
+        instance: res.req.originalUrl,
+        ...(typeof requestId === 'string' ? { requestId } : {}),
+      }),
+    );
+}
+
+/** An item's error as it appears in a bulk result. Internal details never leave the service. */
+export function toItemError(error: CatalogError): { code: ErrorCode; message: string } {
+  return { code: error.code, message: error.code === 'Internal' ? 'internal error' : error.message };
+}
