@@ -80,9 +80,8 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
       const removed = await trx
         .deleteFrom('entries')
         .where((eb) => eb.or([eb('id', '=', tree.id), below(eb, tree.lfn)]))
-        .returning('id')
-        .execute();
-      settle(tree.index, tree.id, removed.some((r) => r.id === tree.id) || claimed.has(tree.id), () => new NotExists('no such entry (removed concurrently)'));
+        .executeTakeFirst();
+      settle(tree.index, tree.id, removed.numDeletedRows > 0n || claimed.has(tree.id), () => new NotExists('no such entry (removed concurrently)'));
     }
     return slots.toArray();
   });

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import pg from 'pg';
+import pino from 'pino';
+import request from 'supertest';
+import type { CatalogContext, Identity } from '../../src/core/context';
+import type { DatabaseHandle } from '../../src/db/database-handle';
+import { migrate } from '../../src/db/migrator';
+import { openPglite } from '../../src/db/pglite/pglite-database';
+import { openPostgres } from '../../src/db/postgres/postgres-database';
+import { createRestApp } from '../../src/rest/app';
+import { openApiDocument } from '../../src/rest/openapi-document';
+import { ContractValidators } from '../../src/rest/validation';
+
+export const TEST_IDENTITY: Identity = { dn: '/DC=org/DC=example/CN=Test User', group: 'testers', groups: [] };
+
+export const TEST_LIMITS = { maxItems: 10_000, maxBodyBytes: 8 * 1024 * 1024, defaultPageSize: 1000, maxPageSize: 10_000 };
+
+export interface TestCatalog {
+  readonly app: Express;
+  readonly database: DatabaseHandle;
+  /** For tests that drive core directly (concurrency, atomicity). */
+  readonly ctx: CatalogContext;
+  /** Which engine this run uses: PGlite by default, PostgreSQL when DATABASE_URL is set. */
+  readonly engine: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated catalog for one test file: an in-memory PGlite, or — when DATABASE_URL is set — a
+ * new database on that server, dropped afterwards. Tests never share state across files.
+ */
+export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}): Promise<TestCatalog> {
+  const url = process.env.DATABASE_URL;
+  let database: DatabaseHandle;
+  let drop: () => Promise<void> = async () => undefined;
+  if (url) {
+    const name = `replicat_test_${randomUUID().replaceAll('-', '')}`;
+    await adminQuery(url, `CREATE DATABASE ${name}`);
+    const testUrl = new URL(url);
+    testUrl.pathname = `/${name}`;
+    database = openPostgres({ url: testUrl.toString(), poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
+    drop = () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } else {
+    database = await openPglite({ dataDir: undefined });
+  }
+  await migrate(database);
+  const effective = { ...TEST_LIMITS, ...limits };
+  const app = createRestApp({
+    database,
+    limits: effective,
+    identify: () => TEST_IDENTITY,
+    logger: pino({ level: 'silent' }),
+  });
+  return {
+    app,
+    database,
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective },
+    engine: url ? 'postgres' : 'pglite',
+    async close() {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+const validators = new ContractValidators(openApiDocument());
+const RESPONSE_SCHEMAS: Readonly<Record<string, string>> = {
+  '/api/v1/directories': 'EntryResults',
+  '/api/v1/files': 'EntryResults',
+  '/api/v1/symlinks': 'EntryResults',
+  '/api/v1/entries/stat': 'EntryResults',
+  '/api/v1/entries/move': 'EntryResults',
+  '/api/v1/entries/remove': 'EmptyResults',
+  '/api/v1/replicas/add': 'ReplicaResults',
+  '/api/v1/replicas/remove': 'EmptyResults',
+  '/api/v1/replicas/set-master': 'ReplicaResults',
+  '/api/v1/replicas/list': 'ReplicaListResults',
+  '/api/v1/guids/lookup': 'GuidLookupResults',
+};
+
+/** Checks a body against a schema of the OpenAPI document and fails the test with the first issue. */
+export function expectContract(schemaName: string, body: unknown): void {
+  const issues = validators.schema(`#/components/schemas/${schemaName}`)(body);
+  if (issues.length > 0) throw new Error(`response does not match ${schemaName}: ${JSON.stringify(issues)}\n${JSON.stringify(body).slice(0, 2000)}`);
+}
+
+export type ItemResult = { ok: true; [field: string]: unknown } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * POSTs a bulk request, expects 200, checks the answer against the contract, and returns the results.
+ */
+export async function bulk(app: Express, path: string, items: readonly unknown[]): Promise<ItemResult[]> {
+  const res = await request(app).post(path).send({ items });
+  if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const schema = RESPONSE_SCHEMAS[path];
+  if (schema === undefined) throw new Error(`no response schema known for ${path}`);
+  expectContract(schema, res.body);
+  const results = (res.body as { results: ItemResult[] }).results;
+  expect(results).toHaveLength(items.length);
+  return results;
+}
+
+/** The error codes of results (`'ok'` for successes), for compact assertions on mixed batches. */
+export function codes(results: readonly ItemResult[]): string[] {
+  return results.map((r) => (r.ok ? 'ok' : r.error.code));
+}
+
+/** A few helpers that read like the feature under test. */
+export function catalogApi(app: Express) {
+  return {
+    mkdir: (...lfns: string[]) => bulk(app, '/api/v1/directories', lfns.map((lfn) => ({ lfn, parents: true }))),
+    createFiles: (items: readonly unknown[]) => bulk(app, '/api/v1/files', items),
+    symlink: (lfn: string, target: string) => bulk(app, '/api/v1/symlinks', [{ lfn, target }]),
+    stat: (items: readonly unknown[]) => bulk(app, '/api/v1/entries/stat', items),
+    statOne: async (lfn: string, follow = true) => (await bulk(app, '/api/v1/entries/stat', [{ lfn, follow }]))[0]!,
+    move: (items: readonly unknown[]) => bulk(app, '/api/v1/entries/move', items),
+    remove: (items: readonly unknown[]) => bulk(app, '/api/v1/entries/remove', items),
+    addReplicas: (items: readonly unknown[]) => bulk(app, '/api/v1/replicas/add', items),
+    removeReplicas: (items: readonly unknown[]) => bulk(app, '/api/v1/replicas/remove', items),
+    setMaster: (items: readonly unknown[]) => bulk(app, '/api/v1/replicas/set-master', items),
+    listReplicas: (items: readonly unknown[]) => bulk(app, '/api/v1/replicas/list', items),
+    lookupGuids: (items: readonly unknown[]) => bulk(app, '/api/v1/guids/lookup', items),
+  };
+}
