@@ -39,24 +39,32 @@ export type Entry = DirectoryEntry | FileEntry | SymlinkEntry;
 export type EntryRow = Selectable<EntriesTable>;
 
 export function toEntry(row: EntryRow): Entry {
-  const common: EntryCommon = {
-    id: row.id,
-    parentId: row.parent_id,
-    lfn: row.lfn as Lfn,
-    name: row.name,
-    owner: row.owner_dn,
-    group: row.group_name,
-    ctime: row.ctime,
-    mtime: row.mtime,
-  };
+  // Literal objects of one shape per kind (no spreads): this runs for every row of every bulk answer.
   switch (row.kind) {
     case 'directory':
-      return { ...common, kind: 'directory' };
+      return {
+        kind: 'directory',
+        id: row.id,
+        parentId: row.parent_id,
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime: row.ctime,
+        mtime: row.mtime,
+      };
     case 'file':
       if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
       return {
-        ...common,
         kind: 'file',
+        id: row.id,
+        parentId: row.parent_id,
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime: row.ctime,
+        mtime: row.mtime,
         guid: row.guid as Guid,
         size: row.size,
         checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
@@ -64,6 +72,17 @@ export function toEntry(row: EntryRow): Entry {
       };
     case 'symlink':
       if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
-      return { ...common, kind: 'symlink', target: row.target as Lfn };
+      return {
+        kind: 'symlink',
+        id: row.id,
+        parentId: row.parent_id,
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime: row.ctime,
+        mtime: row.mtime,
+        target: row.target as Lfn,
+      };
   }
 }
