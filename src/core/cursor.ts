@@ -1,5 +1,8 @@
 import { InvalidArgument } from './errors';
 
+// Cursors come back from clients: a forged one must not smuggle what no name can contain.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
 /**
  * Opaque pagination cursors: base64url JSON naming the listing they belong to (`scope`) and the last
  * key returned. Keyset pagination: a page costs the same at entry 10 as at entry 10,000,000.
@@ -17,7 +20,9 @@ export function decodeCursor(cursor: string, scope: string): string {
   }
   if (typeof value !== 'object' || value === null) throw new InvalidArgument('invalid cursor');
   const { s, a } = value as { s?: unknown; a?: unknown };
-  if (typeof a !== 'string' || typeof s !== 'string') throw new InvalidArgument('invalid cursor');
+  if (typeof a !== 'string' || typeof s !== 'string' || !a.isWellFormed() || CONTROL.test(a)) {
+    throw new InvalidArgument('invalid cursor');
+  }
   if (s !== scope) throw new InvalidArgument('the cursor belongs to another listing');
   return a;
 }

@@ -153,6 +153,11 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
     case 'stream.encoding.set':
       return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
   }
+  // Any other client error the body reader raised (a corrupt gzip body, say) is the client's, not ours.
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
+  }
   const catalogError: CatalogError = toCatalogError(error);
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {
     logger.error({ err: error, requestId: res.getHeader('x-request-id') }, catalogError.message);

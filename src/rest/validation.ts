@@ -57,7 +57,7 @@ export class ContractValidators {
 
   #compile(ajv: Ajv2020, schema: unknown): Check {
     const validate: ValidateFunction = ajv.compile(schema as object);
-    return (value) => (validate(value) ? [] : (validate.errors ?? []).map(describe));
+    return (value) => (validate(value) ? [] : prioritize(validate.errors ?? []).map(describe));
   }
 }
 
@@ -94,6 +94,12 @@ function resolveParameter(doc: OpenApiDocument, p: OpenApiParameter): { name: st
   const found = (doc.components as { parameters?: Record<string, OpenApiParameter> }).parameters?.[name];
   if (!found || '$ref' in found) throw new Error(`unresolvable parameter ${p.$ref}`);
   return found;
+}
+
+/** A failed `oneOf` says more (lfn or guid, not both) than the branch errors that led to it. */
+function prioritize(errors: readonly ErrorObject[]): ErrorObject[] {
+  const oneOf = errors.filter((e) => e.keyword === 'oneOf');
+  return [...oneOf, ...errors.filter((e) => e.keyword !== 'oneOf')];
 }
 
 function describe(error: ErrorObject): ValidationIssue {

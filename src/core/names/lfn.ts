@@ -28,7 +28,10 @@ export function parseLfn(input: unknown, what = 'LFN'): Lfn {
   if (!input.startsWith('/')) throw new InvalidArgument(`${what} must be absolute (start with /): ${quote(input)}`);
   if (CONTROL.test(input)) throw new InvalidArgument(`${what} contains a control character: ${quote(input)}`);
   let path = input.normalize('NFC');
-  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  if (path.length > 1 && path.endsWith('/')) {
+    path = path.slice(0, -1);
+    if (path === '/') throw new InvalidArgument(`${what} has an empty component: ${quote(input)}`);
+  }
   if (Buffer.byteLength(path, 'utf8') > LFN_MAX_BYTES) {
     throw new InvalidArgument(`${what} is longer than ${LFN_MAX_BYTES} bytes`);
   }

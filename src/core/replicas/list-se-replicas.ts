@@ -17,7 +17,9 @@ export async function listSeReplicas(
   options: { readonly limit?: number; readonly cursor?: string } = {},
 ): Promise<Page<SeReplica>> {
   const se = seInput.trim().toLowerCase();
-  if (se === '' || se.length > 255 || /[\s/]/.test(se)) throw new InvalidArgument('se must be a storage element host name');
+  if (se === '' || se.length > 255 || /[\s/\u0000-\u001f\u007f-\u009f]/u.test(se) || !se.isWellFormed()) {
+    throw new InvalidArgument('se must be a storage element host name');
+  }
   const limit = pageSize(options.limit, ctx.limits.defaultPageSize, ctx.limits.maxPageSize);
   const after = options.cursor === undefined ? null : decodeCursor(options.cursor, `se:${se}`);
   const rows = await reading(() => {
