@@ -68,6 +68,7 @@ describe('LFN names', () => {
     ['a relative name', 'grid/vo', /absolute/],
     ['a relative dot', '.', /absolute/],
     ['a leading double slash', '//a', /empty component/],
+    ['only a double slash', '//', /empty component/],
     ['a double slash inside', '/a//b', /empty component/],
     ['two trailing slashes', '/a//', /empty component/],
     ['a "." component', '/a/./b', /'\.' or '\.\.'/],
