@@ -17,12 +17,11 @@ export interface NewReplica {
  */
 export async function insertReplicas(trx: Transaction<Database>, replicas: readonly NewReplica[]): Promise<Set<string>> {
   if (replicas.length === 0) return new Set();
+  const json = JSON.stringify(replicas.map((r) => ({ guid: r.guid, surl: r.surl, se: r.se, is_master: r.master })));
   const result = await sql<{ surl: string }>`
     INSERT INTO replicas (guid, surl, se, is_master)
-    SELECT * FROM unnest(
-      ${replicas.map((r) => r.guid)}::uuid[], ${replicas.map((r) => r.surl)}::text[],
-      ${replicas.map((r) => r.se)}::text[], ${replicas.map((r) => r.master)}::bool[]
-    ) AS u(guid, surl, se, is_master)
+    SELECT u.guid, u.surl, u.se, u.is_master
+    FROM json_to_recordset(${json}::json) AS u(guid uuid, surl text, se text, is_master bool)
     ORDER BY u.surl COLLATE "C"
     ON CONFLICT DO NOTHING
     RETURNING surl`.execute(trx);

@@ -2,6 +2,7 @@ import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseHandle } from '../database-handle';
 import type { Database, Db } from '../schema';
+import { makeTimestampParser } from './timestamp-parser';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -13,11 +14,14 @@ export interface PostgresOptions {
 }
 
 const INT8_OID = 20;
+const TIMESTAMPTZ_OID = 1184;
+const parseTimestamp = makeTimestampParser(pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text'));
 
-// Sizes are bytes below 2^53; parsing int8 as a number keeps the domain types free of strings.
 const types = {
   getTypeParser(oid: number, format?: string) {
+    // Sizes are bytes below 2^53; parsing int8 as a number keeps the domain types free of strings.
     if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === TIMESTAMPTZ_OID) return parseTimestamp;
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
@@ -29,6 +33,8 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
     idleTimeoutMillis: 30_000,
+    // Timestamps arrive in UTC, the form the fast parser reads.
+    options: '-c TimeZone=UTC',
     types,
   });
   // A dropped idle connection must not take the process down; the next checkout reconnects.
