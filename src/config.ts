@@ -9,7 +9,16 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly limits: Limits;
   readonly identity: LocalIdentityConfig;
+  readonly namespace: NamespaceConfig;
   readonly logLevel: string;
+}
+
+export interface NamespaceConfig {
+  /** Owner and group of `/`; the owner (and admins) may create at the top of the tree. */
+  readonly rootOwner: string;
+  readonly rootGroup: string;
+  /** `disabled` turns every ACL check off: for measuring their cost only, never for a shared catalog. */
+  readonly authorization: 'enforced' | 'disabled';
 }
 
 export interface HttpConfig {
@@ -74,6 +83,11 @@ export function loadConfig(env: Env = process.env): Config {
       dn: env.REPLICAT_LOCAL_DN?.trim() || '/O=replicat/CN=local',
       group: env.REPLICAT_LOCAL_GROUP?.trim() || '',
     },
+    namespace: {
+      rootOwner: env.REPLICAT_ROOT_OWNER?.trim() || env.REPLICAT_LOCAL_DN?.trim() || '/O=replicat/CN=local',
+      rootGroup: env.REPLICAT_ROOT_GROUP?.trim() || '',
+      authorization: oneOf(env, 'REPLICAT_AUTHORIZATION', ['enforced', 'disabled'] as const, 'enforced'),
+    },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }
@@ -95,6 +109,15 @@ function checkDatabaseUrl(url: string): string {
     throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
   return url;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

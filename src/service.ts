@@ -6,6 +6,7 @@ import type { DatabaseHandle } from './db/database-handle';
 import { migrate } from './db/migrator';
 import { openDatabase } from './db/open-database';
 import { createRestApp } from './rest/app';
+import { setRootOwner } from './core/namespace/root-owner';
 
 export interface RunningService {
   readonly server: Server;
@@ -24,7 +25,16 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   const database = await openDatabase(config.database);
   const report = await migrate(database);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
-  const app = createRestApp({ database, limits: config.limits, identify: localIdentity(config.identity), logger });
+  await setRootOwner(database.db, config.namespace.rootOwner, config.namespace.rootGroup);
+  const audit = logger.child({ audit: true });
+  const app = createRestApp({
+    database,
+    limits: config.limits,
+    identify: localIdentity(config.identity),
+    logger,
+    authorization: config.namespace.authorization,
+    audit: (event) => audit.warn(event, event.action),
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);

@@ -7,6 +7,7 @@ import type { Identity } from '../core/context';
  * change it; the identity issue replaces this with certificates, proxies, VOMS and accounts.
  */
 export function localIdentity(config: LocalIdentityConfig): (req: Request) => Identity {
-  const identity: Identity = Object.freeze({ dn: config.dn, group: config.group, groups: Object.freeze([]) });
+  // The embedded single-user default: the one local identity administers its own catalog.
+  const identity: Identity = Object.freeze({ dn: config.dn, group: config.group, groups: Object.freeze([]), admin: true });
   return () => identity;
 }

@@ -27,6 +27,11 @@ export interface EntriesTable {
   ctime: ColumnType<Date, Date | undefined, Date>;
   mtime: ColumnType<Date, Date | undefined, Date>;
   validity: Date | null;
+  perm_owner: ColumnType<number, number | undefined, number>;
+  perm_group: ColumnType<number, number | undefined, number>;
+  perm_other: ColumnType<number, number | undefined, number>;
+  /** The ordered ACL (see core/access/permission.ts); drivers hand jsonb back parsed. */
+  acl: ColumnType<unknown, string | undefined, string>;
 }
 
 export type ReplicaStatus = 'available' | 'unavailable';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { CatalogContext, CatalogLimits, Identity } from '../core/context';
+import type { AuditSink, CatalogContext, CatalogLimits, Identity } from '../core/context';
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
@@ -16,6 +16,8 @@ export interface RestAppOptions {
   /** Decides who the caller is; until the identity issue lands, a fixed local identity. */
   readonly identify: (req: Request) => Identity;
   readonly logger: Logger;
+  readonly authorization?: 'enforced' | 'disabled';
+  readonly audit?: AuditSink;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,7 +98,13 @@ export function createRestApp(options: RestAppOptions): express.Express {
           const issues = checkBody(req.body);
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
-        const ctx: CatalogContext = { db: options.database.db, identity: options.identify(req), limits: options.limits };
+        const ctx: CatalogContext = {
+          db: options.database.db,
+          identity: options.identify(req),
+          limits: options.limits,
+          authorization: options.authorization ?? 'enforced',
+          ...(options.audit ? { audit: options.audit } : {}),
+        };
         const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res);
         if (body !== undefined && !res.headersSent) res.json(body);
       } catch (error) {

@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
+import { setRootOwner } from '../../src/core/namespace/root-owner';
 import { openPglite } from '../../src/db/pglite/pglite-database';
 import { openPostgres } from '../../src/db/postgres/postgres-database';
 import { createRestApp } from '../../src/rest/app';
@@ -45,6 +46,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {})
     database = await openPglite({ dataDir: undefined });
   }
   await migrate(database);
+  await setRootOwner(database.db, TEST_IDENTITY.dn, TEST_IDENTITY.group);
   const effective = { ...TEST_LIMITS, ...limits };
   const app = createRestApp({
     database,

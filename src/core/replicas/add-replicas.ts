@@ -1,5 +1,6 @@
 import { inTransaction } from '../../db/transaction';
 import { anyUuid } from '../../db/sql-helpers';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, Exists } from '../errors';
 import { parseSurl } from '../names/surl';
@@ -31,7 +32,7 @@ export async function addReplicas(ctx: CatalogContext, items: readonly AddReplic
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<Replica>(items.length);
     const valid = parsed.flatMap((p, index) => (p instanceof CatalogError ? (slots.fail(index, p), []) : [{ index, ...p }]));
-    const files = await resolveFileTargets(trx, valid.map((v) => v.target));
+    const files = await resolveFileTargets(trx, valid.map((v) => v.target), new Access(ctx), 'write', 'add-replica');
 
     const candidates: (NewReplica & { index: number })[] = [];
     const seenSurls = new Set<string>();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { inTransaction } from '../../db/transaction';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, NotExists } from '../errors';
 import { parseSurl } from '../names/surl';
@@ -21,7 +22,7 @@ export async function removeReplicas(ctx: CatalogContext, items: readonly Remove
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<null>(items.length);
     const valid = parsed.flatMap((p, index) => (p instanceof CatalogError ? (slots.fail(index, p), []) : [{ index, ...p }]));
-    const files = await resolveFileTargets(trx, valid.map((v) => v.target));
+    const files = await resolveFileTargets(trx, valid.map((v) => v.target), new Access(ctx), 'write', 'remove-replica');
     const pairs: { index: number; guid: string; surl: string; name: string }[] = [];
     valid.forEach((v, k) => {
       const file = files[k]!;
