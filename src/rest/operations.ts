@@ -43,6 +43,10 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   setMasterReplicas: bulk(core.setMasterReplicas, replica),
   listReplicas: bulk(core.listReplicas, (f) => ({ guid: f.guid, replicas: f.replicas.map(encodeReplica) })),
   lookupGuids: bulk(core.lookupGuids, (g) => ({ guid: g.guid, lfn: g.lfn })),
+  getPermissions: bulk(core.getPermissions, (p) => ({ permission: core.describePermission(p) })),
+  setPermissions: bulk(core.setPermissions, (p) => ({ permission: core.describePermission(p) })),
+  checkPermissions: bulk(core.checkPermissions, (c) => ({ lfn: c.lfn, granted: c.granted, denied: c.denied })),
+  changeOwners: bulk(core.changeOwners, entry),
 
   async listDirectory(ctx, req, res) {
     const lfn = queryString(req, 'lfn') ?? '';

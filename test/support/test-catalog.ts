@@ -89,6 +89,10 @@ const RESPONSE_SCHEMAS: Readonly<Record<string, string>> = {
   '/api/v1/replicas/set-master': 'ReplicaResults',
   '/api/v1/replicas/list': 'ReplicaListResults',
   '/api/v1/guids/lookup': 'GuidLookupResults',
+  '/api/v1/permissions/get': 'PermissionResults',
+  '/api/v1/permissions/set': 'PermissionResults',
+  '/api/v1/permissions/check': 'PermissionCheckResults',
+  '/api/v1/entries/chown': 'EntryResults',
 };
 
 /** Checks a body against a schema of the OpenAPI document and fails the test with the first issue. */
