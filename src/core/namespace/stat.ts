@@ -14,7 +14,10 @@ export interface StatItem {
   readonly follow?: boolean;
 }
 
-/** Describes entries. One index probe per name for plain paths, all in one query. */
+/**
+ * Describes entries (needs `read` on each, and `execute` on every directory on the way). One index probe
+ * per name for plain paths, all in one query.
+ */
 export async function statEntries(ctx: CatalogContext, items: readonly StatItem[]): Promise<Result<Entry>[]> {
   checkBulkSize(ctx, items.length);
   const parsed = parseItems(items, (item) => ({ lfn: parseLfn(item.lfn), follow: item.follow !== false }));
@@ -34,7 +37,8 @@ export async function statEntries(ctx: CatalogContext, items: readonly StatItem[
     group.forEach((g, k) => {
       const result = resolved[k]!;
       if (!result.ok) return slots.fail(g.index, result.error);
-      const denied = access.deny(result.value, 'read', 'stat');
+      // As in POSIX, a link's own rights are not consulted: describing it needs only the way to it.
+      const denied = result.value.kind === 'symlink' ? null : access.deny(result.value, 'read', 'stat');
       if (denied) slots.fail(g.index, denied);
       else slots.succeed(g.index, result.value);
     });
