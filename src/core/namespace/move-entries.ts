@@ -71,7 +71,7 @@ async function moveOne(ctx: CatalogContext, from: Lfn, to: Lfn): Promise<Entry> 
     if (entry.kind === 'directory') {
       // Lock the subtree first, then rename it with a fresh snapshot: children committed by creators we
       // waited for are included. A creator that slipped in after is caught by the check below.
-      await trx.selectFrom('entries').select('id').where((eb) => below(eb, entry.lfn)).forUpdate().execute();
+      await trx.selectFrom('entries').select('id').where((eb) => eb.or([eb('id', '=', entry.id), below(eb, entry.lfn)])).orderBy('lfn').forUpdate().execute();
     }
     const existing = await trx.selectFrom('entries').select('id').where('lfn', '=', target).executeTakeFirst();
     if (existing !== undefined) throw new Exists(`entry exists: ${target}`);

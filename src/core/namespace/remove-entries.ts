@@ -90,6 +90,14 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
         slots.fail(tree.index, new PermissionDenied(`permission denied: remove in ${locked} (recursive remove of ${tree.lfn})`));
         continue;
       }
+      // Lock the tree top-down in LFN order first, the order creators lock parents in: no deadlock.
+      await trx
+        .selectFrom('entries')
+        .select('id')
+        .where((eb) => eb.or([eb('id', '=', tree.id), below(eb, tree.lfn)]))
+        .orderBy('lfn')
+        .forUpdate()
+        .execute();
       // One statement: the foreign key is checked at its end, so parents and children go together.
       const removed = await trx
         .deleteFrom('entries')

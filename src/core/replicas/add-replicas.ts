@@ -8,7 +8,7 @@ import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { parseFileTarget, resolveFileTargets } from './file-target';
 import type { Replica } from './replica';
-import { insertReplicas, makeMasters, replicasBySurl, type NewReplica } from './replica-rows';
+import { insertReplicas, lockFiles, makeMasters, replicasBySurl, type NewReplica } from './replica-rows';
 
 export interface AddReplicaItem {
   readonly lfn?: string;
@@ -44,6 +44,7 @@ export async function addReplicas(ctx: CatalogContext, items: readonly AddReplic
       candidates.push({ index: v.index, guid: file.value.guid, surl: v.surl, se: v.se, master: v.master });
     });
 
+    await lockFiles(trx, candidates.map((c) => c.guid));
     // Inserted as non-masters first: masters are settled below, only among replicas that really went in.
     const inserted = await insertReplicas(trx, candidates.map((c) => ({ ...c, master: false })));
     const refused = candidates.filter((c) => !inserted.has(c.surl));

@@ -7,7 +7,7 @@ import { parseSurl } from '../names/surl';
 import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { describeTarget, parseFileTarget, resolveFileTargets } from './file-target';
-import { promoteOrphanedMasters } from './replica-rows';
+import { lockFiles, promoteOrphanedMasters } from './replica-rows';
 
 export interface RemoveReplicaItem {
   readonly lfn?: string;
@@ -29,6 +29,7 @@ export async function removeReplicas(ctx: CatalogContext, items: readonly Remove
       if (file.ok) pairs.push({ index: v.index, guid: file.value.guid, surl: v.surl, name: describeTarget(v.target) });
       else slots.fail(v.index, file.error);
     });
+    await lockFiles(trx, pairs.map((p) => p.guid));
     const deleted =
       pairs.length === 0
         ? []
