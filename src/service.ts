@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { constants as cryptoConstants } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { Authenticator } from './auth/authenticator';
-import type { Config, TlsConfig } from './config';
+import { tlsServerOptions } from './auth/tls-server-options';
+import type { Config } from './config';
 import { bootstrapAdmin } from './core/accounts';
 import type { DatabaseHandle } from './db/database-handle';
 import { migrate } from './db/migrator';
@@ -56,7 +56,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   let tlsServer: HttpsServer | undefined;
   let tlsUrl: string | undefined;
   if (config.tls !== undefined) {
-    tlsServer = await listen(createHttpsServer(tlsOptions(config.tls), app).listen(config.tls.port, config.http.host), config.tls.port);
+    tlsServer = await listen(createHttpsServer(tlsServerOptions(readFileSync(config.tls.certFile), readFileSync(config.tls.keyFile)), app).listen(config.tls.port, config.http.host), config.tls.port);
     tlsUrl = `https://${host}:${(tlsServer.address() as AddressInfo).port}`;
   }
   const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `PGlite at ${config.database.dataDir ?? 'memory'}`;
@@ -72,22 +72,6 @@ export async function startService(config: Config, logger = makeLogger(config.lo
       authenticator.close();
       await database.close();
     },
-  };
-}
-
-/**
- * HTTPS that asks for a client certificate but lets every chain through the handshake: OpenSSL
- * rejects proxy certificates, so the Authenticator validates the chain itself on each request.
- * Session tickets are off because a resumed session carries no peer chain to validate.
- */
-function tlsOptions(tls: TlsConfig) {
-  return {
-    cert: readFileSync(tls.certFile),
-    key: readFileSync(tls.keyFile),
-    requestCert: true,
-    rejectUnauthorized: false,
-    minVersion: 'TLSv1.2' as const,
-    secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
   };
 }
 
