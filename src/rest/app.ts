@@ -153,6 +153,15 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
     res.destroy();
     return;
   }
+  if (error instanceof NotAuthenticated) {
+    const header = challenges(error.methods);
+    if (header !== '') res.setHeader('www-authenticate', header);
+    return sendProblem(res, {
+      ...toProblem(error.code, `${error.message}; authenticate with ${describeMethods(error.methods)}`, { status: error.status }),
+      title: 'Authentication required',
+      methods: error.methods,
+    });
+  }
   const parserType = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
   switch (parserType) {
     case 'entity.too.large':
@@ -171,15 +180,6 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
   const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
-  }
-  if (error instanceof NotAuthenticated) {
-    const header = challenges(error.methods);
-    if (header !== '') res.setHeader('www-authenticate', header);
-    return sendProblem(res, {
-      ...toProblem(error.code, `${error.message}; authenticate with ${describeMethods(error.methods)}`, { status: error.status }),
-      title: 'Authentication required',
-      methods: error.methods,
-    });
   }
   const catalogError: CatalogError = toCatalogError(error);
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {

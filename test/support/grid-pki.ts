@@ -63,7 +63,7 @@ export class GridPki {
     this.issue('rogue-voms', '/DC=org/DC=test/CN=rogue.test.org', 'ca', 'host.ext');
     this.issue('server', '/DC=org/DC=test/CN=localhost', 'ca', 'server.ext');
     // A self-signed certificate that claims Alice's name.
-    this.#run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'mallory.key', '-out', 'mallory.pem', '-days', '5', '-subj', DN.alice, '-addext', 'extendedKeyUsage=clientAuth']);
+    this.#run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'mallory.key', '-out', 'mallory.pem', '-days', '5', '-subj', DN.alice, '-addext', 'basicConstraints=critical,CA:false', '-addext', 'extendedKeyUsage=clientAuth']);
     this.#revoke('carol');
     this.#file('vomsdir/testvo/voms.test.org.lsc', `${DN.voms}\n${DN.ca}\n`);
   }
