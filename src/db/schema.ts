@@ -5,6 +5,10 @@ export interface Database {
   entries: EntriesTable;
   replicas: ReplicasTable;
   schema_migrations: SchemaMigrationsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  tokens: TokensTable;
 }
 
 export type EntryKind = 'directory' | 'file' | 'symlink';
@@ -51,6 +55,34 @@ export interface SchemaMigrationsTable {
   name: string;
   checksum: string;
   applied_at: ColumnType<Date, Date | undefined, never>;
+}
+
+/** Local accounts (migrations/0004_accounts.sql). */
+export interface UsersTable {
+  name: string;
+  password_hash: string | null;
+  dn: string | null;
+  admin: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  mtime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface GroupsTable {
+  name: string;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface GroupMembersTable {
+  group_name: string;
+  user_name: string;
+}
+
+export interface TokensTable {
+  token_hash: string;
+  user_name: string;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  expires: Date;
 }
 
 export type Db = Kysely<Database>;

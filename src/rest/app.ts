@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
 import type { AuditSink, CatalogContext, CatalogLimits, Identity } from '../core/context';
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
@@ -13,8 +14,11 @@ import { ContractValidators } from './validation';
 export interface RestAppOptions {
   readonly database: DatabaseHandle;
   readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
-  /** Decides who the caller is; until the identity issue lands, a fixed local identity. */
-  readonly identify: (req: Request) => Identity;
+  /**
+   * Decides who the caller is, before the body is read: the service's `Authenticator`, or a fixed
+   * identity for tests. Throwing NotAuthenticated answers 401.
+   */
+  readonly identify: (req: Request) => Identity | Promise<Identity>;
   readonly logger: Logger;
   readonly authorization?: 'enforced' | 'disabled';
   readonly audit?: AuditSink;
@@ -79,7 +83,17 @@ export function createRestApp(options: RestAppOptions): express.Express {
     const checkBody = validators.body(operation.operationId);
     const checkQuery = validators.query(operation.operationId);
     const middlewares = checkBody ? [requireJson, jsonBody] : [];
-    app[method](route, ...middlewares, async (req: Request, res: Response) => {
+    // Who is calling is settled before anything of the request is read, so strangers cannot make the
+    // service parse 32 MB bodies.
+    const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        res.locals.identity = await options.identify(req);
+      } catch (error) {
+        return failRequest(res, error, options.logger);
+      }
+      next();
+    };
+    app[method](route, authenticate, ...middlewares, async (req: Request, res: Response) => {
       try {
         if (checkQuery) {
           const query = { ...(req.query as Record<string, unknown>) };
@@ -100,7 +114,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
         }
         const ctx: CatalogContext = {
           db: options.database.db,
-          identity: options.identify(req),
+          identity: res.locals.identity as Identity,
           limits: options.limits,
           authorization: options.authorization ?? 'enforced',
           ...(options.audit ? { audit: options.audit } : {}),
@@ -146,6 +160,15 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
   if (res.headersSent) {
     res.destroy();
     return;
+  }
+  if (error instanceof NotAuthenticated) {
+    const header = challenges(error.methods);
+    if (header !== '') res.setHeader('www-authenticate', header);
+    return sendProblem(res, {
+      ...toProblem(error.code, `${error.message}; authenticate with ${describeMethods(error.methods)}`, { status: error.status }),
+      title: 'Authentication required',
+      methods: error.methods,
+    });
   }
   const parserType = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
   switch (parserType) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
@@ -27,11 +27,41 @@ export interface TestCatalog {
   close(): Promise<void>;
 }
 
+export interface TestCatalogOptions {
+  /**
+   * Who each request acts as. The default is the fixed TEST_IDENTITY, so tests that are not about
+   * authentication need no credentials; auth tests pass the service's Authenticator here.
+   */
+  readonly identify?: (req: Request) => Identity | Promise<Identity>;
+}
+
 /**
  * A fresh, migrated catalog for one test file: an in-memory PGlite, or — when DATABASE_URL is set — a
  * new database on that server, dropped afterwards. Tests never share state across files.
  */
-export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}): Promise<TestCatalog> {
+export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}, options: TestCatalogOptions = {}): Promise<TestCatalog> {
+  const { database, drop } = await openTestDatabase();
+  const effective = { ...TEST_LIMITS, ...limits };
+  const app = createRestApp({
+    database,
+    limits: effective,
+    identify: options.identify ?? (() => TEST_IDENTITY),
+    logger: pino({ level: 'silent' }),
+  });
+  return {
+    app,
+    database,
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective },
+    engine: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+    async close() {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+/** A fresh migrated database (PGlite in memory, or a new database on DATABASE_URL) and how to drop it. */
+export async function openTestDatabase(): Promise<{ database: DatabaseHandle; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   let database: DatabaseHandle;
   let drop: () => Promise<void> = async () => undefined;
@@ -47,23 +77,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {})
   }
   await migrate(database);
   await setRootOwner(database.db, TEST_IDENTITY.dn, TEST_IDENTITY.group);
-  const effective = { ...TEST_LIMITS, ...limits };
-  const app = createRestApp({
-    database,
-    limits: effective,
-    identify: () => TEST_IDENTITY,
-    logger: pino({ level: 'silent' }),
-  });
-  return {
-    app,
-    database,
-    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective },
-    engine: url ? 'postgres' : 'pglite',
-    async close() {
-      await database.close();
-      await drop();
-    },
-  };
+  return { database, drop };
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
