@@ -191,8 +191,16 @@ describe('local accounts', () => {
       expect((await api().get('/api/v1/users/alice').auth(asAdmin.user, asAdmin.password)).status).toBe(404);
     });
 
-    it('records the authenticated owner on what users create', async () => {
-      const res = await api().post('/api/v1/directories').auth('bob', 'bob-password').send({ items: [{ lfn: '/bob-dir' }] });
+    it('records the authenticated owner on what users create, and checks their rights', async () => {
+      // The top of the tree belongs to its owner: Bob may not create there until given a place of his own.
+      const refused = await api().post('/api/v1/directories').auth('bob', 'bob-password').send({ items: [{ lfn: '/bob-dir' }] });
+      expect(refused.body.results[0]).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
+      await api().post('/api/v1/directories').auth(asAdmin.user, asAdmin.password).send({ items: [{ lfn: '/home' }] });
+      await api()
+        .post('/api/v1/permissions/set')
+        .auth(asAdmin.user, asAdmin.password)
+        .send({ items: [{ lfn: '/home', permission: { base: { other: ['execute', 'list'] }, acl: [{ principal: '/DC=org/DC=test/CN=Bob', kind: 'user', allow: ['write'] }] } }] });
+      const res = await api().post('/api/v1/directories').auth('bob', 'bob-password').send({ items: [{ lfn: '/home/bob' }] });
       expect(res.body.results[0]).toMatchObject({ ok: true, entry: { owner: '/DC=org/DC=test/CN=Bob' } });
     });
   });
