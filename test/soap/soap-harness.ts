@@ -49,3 +49,53 @@ export async function startSoapService(limits: Partial<typeof TEST_LIMITS> = {})
     },
   };
 }
+
+/** The `soap` client gives one `<item>` as a value and none as undefined: always an array here. */
+export function asArray<T>(value: T | T[] | undefined | null): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export interface CaughtFault {
+  /** The Fireman fault, from the detail's xsi:type: `NotExistsException`, … */
+  readonly name: string;
+  readonly message: string;
+  readonly faultcode: string;
+}
+
+/** Awaits a call that must fault and reports which Fireman fault it was. */
+export async function expectFault(call: Promise<unknown>): Promise<CaughtFault> {
+  let error: unknown;
+  try {
+    await call;
+  } catch (caught) {
+    error = caught;
+  }
+  if (error === undefined) throw new Error('expected a SOAP fault, but the call succeeded');
+  type FaultBody = { faultcode: string; faultstring: string; detail?: { fault?: { attributes?: Record<string, string>; message?: string } } };
+  const fault = (error as { root?: { Envelope?: { Body?: { Fault?: FaultBody } } } }).root?.Envelope?.Body?.Fault;
+  if (fault === undefined) throw error;
+  const type = fault.detail?.fault?.attributes?.['xsi:type'] ?? '';
+  return { name: type.replace(/^.*:/, ''), message: fault.detail?.fault?.message ?? '', faultcode: fault.faultcode };
+}
+
+/** Extracts the text of every `<item>` of a raw response body (no XML library on the client side). */
+export function itemsOf(xml: string): string[] {
+  return [...xml.matchAll(/<item>([^<]*)<\/item>/g)].map((m) => m[1]!);
+}
+
+type AsyncOperation = (args: unknown) => Promise<[Record<string, unknown> | null, string]>;
+
+/**
+ * Calls an operation through the WSDL-built client and returns its `<opNameReturn>` (as the client
+ * decoded it: strings, objects, one item unwrapped). Operations without parts take `null` arguments.
+ */
+export async function call(client: soap.Client, operation: string, args: Record<string, unknown> | null = null): Promise<unknown> {
+  const method = (client as unknown as Record<string, AsyncOperation | undefined>)[`${operation}Async`];
+  if (method === undefined) throw new Error(`the WSDL has no operation ${operation}`);
+  const [result] = await method.call(client, args);
+  return result?.[`${operation}Return`];
+}
+
+/** `{ item: [...] }`, the shape of an ArrayOf_* argument. */
+export const list = (...values: unknown[]) => ({ item: values });
