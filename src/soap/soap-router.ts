@@ -56,14 +56,14 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
       res.type('text/xml; charset=utf-8').send(wsdlDocument(port, address));
     });
 
-    router.post(path, readBody, async (req: Request, res: Response) => {
+    router.post(path, refuseDeclaredOversize(options.limits.maxBodyBytes), readBody, async (req: Request, res: Response) => {
       let version: SoapVersion = '1.1';
       try {
         const xml = decodeBody(req.body);
         const call = openEnvelope(readXml(xml, xmlLimits));
         version = call.version;
         const operation = operations.get(call.operation.local);
-        if (operation === undefined) throw new XmlRefused(`${port.name} has no operation ${JSON.stringify(call.operation.local.slice(0, 100))}`);
+        if (operation === undefined) throw new XmlRefused(`${port.name} has no operation ${call.operation.local.slice(0, 100)}`);
         const ctx: CatalogContext = { db: options.database.db, identity: options.identify(req), limits: options.limits };
         const body = await runOperation(port, operation, ctx, new Parts(call.operation, operation.parts.map((p) => p.name)), service, version);
         res.status(200).type(contentType(version)).send(body);
@@ -77,11 +77,26 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-    const message = type === 'entity.too.large' ? `the request body is larger than ${options.limits.maxBodyBytes} bytes` : 'the request body could not be read';
+    const message = type === 'entity.too.large' ? tooLarge(options.limits.maxBodyBytes) : 'the request body could not be read';
     sendFault(res, '1.1', { name: 'InvalidArgumentException', message, source: 'client' });
   });
   return router;
 }
+
+/**
+ * A body declared larger than the limit is refused before a byte of it is read, and the connection is
+ * closed after the fault: the body reader would otherwise drain all of it before answering.
+ */
+function refuseDeclaredOversize(maxBodyBytes: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const declared = Number(req.get('content-length'));
+    if (!Number.isFinite(declared) || declared <= maxBodyBytes) return next();
+    res.setHeader('connection', 'close');
+    sendFault(res, '1.1', { name: 'InvalidArgumentException', message: tooLarge(maxBodyBytes), source: 'client' });
+  };
+}
+
+const tooLarge = (maxBodyBytes: number) => `the request body is larger than ${maxBodyBytes} bytes`;
 
 async function runOperation(
   port: PortDefinition,
