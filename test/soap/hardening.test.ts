@@ -8,7 +8,7 @@ const MAX_BODY = 256 * 1024;
 let svc: SoapTestService;
 
 beforeAll(async () => {
-  svc = await startSoapService({ maxBodyBytes: MAX_BODY });
+  svc = await startSoapService({ maxBodyBytes: MAX_BODY, maxItems: 100 });
 });
 afterAll(async () => svc.close());
 
@@ -113,6 +113,14 @@ describe('attacks', () => {
 });
 
 describe('protocol errors are faults', () => {
+  it('refuses more items than the bulk limit as a whole', async () => {
+    const lfns = Array.from({ length: 101 }, (_, i) => `<item>/too/many/${i}</item>`).join('');
+    const res = await svc.post('FiremanCatalog', envelope(`<ns:mkdir xmlns:ns="urn:x"><directories>${lfns}</directories><createParents>true</createParents></ns:mkdir>`));
+    expect(res.status).toBe(500);
+    expect(res.body).toContain('xsi:type="tns1:InvalidArgumentException"');
+    expect(res.body).toMatch(/too many items: 101/);
+  });
+
   it.each([
     ['malformed XML', envelope('<ns:getVersion xmlns:ns="urn:x">'), /malformed XML/],
     ['text that is not XML', 'hello', /malformed XML|no XML document/],

@@ -1,4 +1,3 @@
-import { reading } from '../../db/transaction';
 import { checkBulkSize, type CatalogContext } from '../context';
 import type { Guid } from '../names/guid';
 import { listReplicas, type ListReplicasItem } from './list-replicas';
@@ -24,7 +23,7 @@ export interface FileStorageElements {
 export async function listStorageElements(ctx: CatalogContext, items: readonly StorageElementsItem[]): Promise<Result<FileStorageElements>[]> {
   checkBulkSize(ctx, items.length);
   const targets: ListReplicasItem[] = items.map((item) => (item.lfn !== undefined ? { ...item, lfn: stripLfnPrefix(item.lfn) } : item));
-  const files = await reading(() => listReplicas(ctx, targets));
+  const files = await listReplicas(ctx, targets);
   return files.map((file) => {
     if (!file.ok) return file;
     const ses = [...new Set(file.value.replicas.map((replica) => replica.se))];
