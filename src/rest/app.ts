@@ -6,6 +6,7 @@ import type { AuditSink, CatalogContext, CatalogLimits, Identity } from '../core
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
+import { createSoapRouter } from '../soap/soap-router';
 import { listOperations, openApiDocument } from './openapi-document';
 import { REST_HANDLERS } from './operations';
 import { sendProblem, toProblem } from './problem';
@@ -72,6 +73,8 @@ export function createRestApp(options: RestAppOptions): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
+  // The SOAP face (Fireman-compatible) over the same core: /soap/FiremanCatalog, /soap/StorageIndex.
+  app.use('/soap', createSoapRouter(options));
 
   const knownPaths = new Map<string, string[]>();
   for (const { path, method, operation } of listOperations(doc)) {
