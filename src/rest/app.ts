@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
-import type { AuditSink, CatalogContext, CatalogLimits, Identity } from '../core/context';
+import type { Identity } from '../core/context';
+import { catalogContext, type FaceOptions } from '../face-options';
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
@@ -12,18 +13,7 @@ import { REST_HANDLERS } from './operations';
 import { sendProblem, toProblem } from './problem';
 import { ContractValidators } from './validation';
 
-export interface RestAppOptions {
-  readonly database: DatabaseHandle;
-  readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
-  /**
-   * Decides who the caller is, before the body is read: the service's `Authenticator`, or a fixed
-   * identity for tests. Throwing NotAuthenticated answers 401.
-   */
-  readonly identify: (req: Request) => Identity | Promise<Identity>;
-  readonly logger: Logger;
-  readonly authorization?: 'enforced' | 'disabled';
-  readonly audit?: AuditSink;
-}
+export type RestAppOptions = FaceOptions;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -115,13 +105,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
           const issues = checkBody(req.body);
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
-        const ctx: CatalogContext = {
-          db: options.database.db,
-          identity: res.locals.identity as Identity,
-          limits: options.limits,
-          authorization: options.authorization ?? 'enforced',
-          ...(options.audit ? { audit: options.audit } : {}),
-        };
+        const ctx = catalogContext(options, res.locals.identity as Identity);
         const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res);
         if (body !== undefined && !res.headersSent) res.json(body);
       } catch (error) {

@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
-import type { AuditSink, CatalogContext, CatalogLimits, Identity } from '../core/context';
+import type { CatalogContext } from '../core/context';
+import { catalogContext, type FaceOptions } from '../face-options';
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { Parts } from './decode-parts';
@@ -17,14 +18,7 @@ import { DEFAULT_XML_LIMITS, readXml, XmlRefused, type XmlReaderLimits } from '.
 /** The ports served, each at `/soap/<name>` with its WSDL at `?wsdl`. */
 export const SOAP_PORTS: readonly PortDefinition[] = [FIREMAN_CATALOG, STORAGE_INDEX];
 
-export interface SoapRouterOptions {
-  readonly database: DatabaseHandle;
-  readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
-  /** Who the caller is; throwing NotAuthenticated answers 401 with the accepted methods. */
-  readonly identify: (req: Request) => Identity | Promise<Identity>;
-  readonly logger: Logger;
-  readonly authorization?: 'enforced' | 'disabled';
-  readonly audit?: AuditSink;
+export interface SoapRouterOptions extends FaceOptions {
   readonly xmlLimits?: XmlReaderLimits;
 }
 
@@ -68,13 +62,7 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
         version = call.version;
         const operation = operations.get(call.operation.local);
         if (operation === undefined) throw new XmlRefused(`${port.name} has no operation ${call.operation.local.slice(0, 100)}`);
-        const ctx: CatalogContext = {
-          db: options.database.db,
-          identity: await options.identify(req),
-          limits: options.limits,
-          authorization: options.authorization ?? 'enforced',
-          ...(options.audit ? { audit: options.audit } : {}),
-        };
+        const ctx = catalogContext(options, await options.identify(req));
         const body = await runOperation(port, operation, ctx, new Parts(call.operation, operation.parts.map((p) => p.name)), service, version);
         res.status(200).type(contentType(version)).send(body);
       } catch (error) {
