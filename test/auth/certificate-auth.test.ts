@@ -234,6 +234,28 @@ describeWithTools('X.509 authentication on the HTTPS port', () => {
       }
     });
 
+    it('a tampered proxy never disturbs the connections of other clients', async () => {
+      const good = pki.gridProxy('alice-good-mix.pem', 'alice', '-rfc');
+      const bad = tampered(pki.gridProxy('alice-bad-mix.pem', 'alice', '-rfc'));
+      const legacy = pki.gridProxy('alice-legacy-mix.pem', 'alice', '-old');
+      for (let round = 0; round < 3; round++) {
+        const calls = Array.from({ length: 40 }, (_, i) =>
+          i % 4 === 0
+            ? whoami(bad).then(
+                (a) => ({ kind: 'bad' as const, status: a.status }),
+                () => ({ kind: 'bad' as const, status: 0 }),
+              )
+            : whoami(i % 2 === 0 ? good : legacy).then(
+                (a) => ({ kind: 'good' as const, status: a.status }),
+                (error: Error) => ({ kind: 'good' as const, status: -1, error: error.message }),
+              ),
+        );
+        const answers = await Promise.all(calls);
+        expect(answers.filter((a) => a.kind === 'good' && a.status !== 200)).toEqual([]);
+        expect(answers.filter((a) => a.kind === 'bad' && a.status === 200)).toEqual([]);
+      }
+    });
+
     it('an independent proxy', async () => {
       await expectRefused(pki.gridProxy('alice-independent.pem', 'alice', '-rfc', '-independent'), /independent/);
     });
