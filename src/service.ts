@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { Authenticator } from './auth/authenticator';
 import { tlsServerOptions } from './auth/tls-server-options';
+import { recordSentChains } from './auth/tls-sent-chain';
 import type { Config } from './config';
 import { bootstrapAdmin } from './core/accounts';
 import type { DatabaseHandle } from './db/database-handle';
@@ -66,7 +67,9 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   let tlsServer: HttpsServer | undefined;
   let tlsUrl: string | undefined;
   if (config.tls !== undefined) {
-    tlsServer = await listen(createHttpsServer(tlsServerOptions(readFileSync(config.tls.certFile), readFileSync(config.tls.keyFile)), app).listen(config.tls.port, config.http.host), config.tls.port);
+    const httpsServer = createHttpsServer(tlsServerOptions(readFileSync(config.tls.certFile), readFileSync(config.tls.keyFile)), app);
+    recordSentChains(httpsServer); // the chain as the client sent it, for legacy Globus proxies
+    tlsServer = await listen(httpsServer.listen(config.tls.port, config.http.host), config.tls.port);
     tlsUrl = `https://${host}:${(tlsServer.address() as AddressInfo).port}`;
   }
   const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `PGlite at ${config.database.dataDir ?? 'memory'}`;

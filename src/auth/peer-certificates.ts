@@ -1,16 +1,21 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type DetailedPeerCertificate } from 'node:tls';
+import { sentChain } from './tls-sent-chain';
 import { pemCertificates } from './x509/parsed-certificate';
 
 /**
  * The certificate chain a TLS client presented, leaf first, as DER; undefined when it presented none
- * (or the connection is not TLS). Node links each certificate to the next one it presented; the
- * chain is validated by replicat afterwards, not by OpenSSL, which does not accept proxies.
+ * (or the connection is not TLS). The chain is validated by replicat afterwards, not by OpenSSL,
+ * which does not accept proxies. On a server that records sent chains (see `recordSentChains`) this
+ * is the chain exactly as the client sent it; otherwise it is what Node links by issuer, which
+ * leaves out the user certificate of a legacy Globus proxy.
  */
-export function tlsPeerChain(socket: Socket): Buffer[] | undefined {
+export function tlsPeerChain(socket: Socket): readonly Buffer[] | undefined {
   if (!(socket instanceof TLSSocket)) return undefined;
   let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
   if (cert === undefined || cert.raw === undefined) return undefined;
+  const sent = sentChain(socket, cert.raw);
+  if (sent !== undefined) return sent;
   const chain: Buffer[] = [];
   const seen = new Set<DetailedPeerCertificate>();
   while (cert !== undefined && cert.raw !== undefined && !seen.has(cert) && chain.length < 32) {

@@ -5,6 +5,9 @@ import type { ServerOptions } from 'node:https';
  * HTTPS that asks for a client certificate but lets every chain through the handshake: OpenSSL
  * rejects proxy certificates, so the Authenticator validates the chain itself on each request.
  * Session tickets are off because a resumed session carries no peer chain to validate.
+ * TLS 1.2 only: the client's Certificate message is then cleartext, so `recordSentChains` can hand
+ * the whole chain the client sent (legacy Globus proxies included) to the validator; grid clients
+ * (Globus, gSOAP, curl, Java) all speak TLS 1.2.
  */
 export function tlsServerOptions(cert: Buffer | string, key: Buffer | string): ServerOptions {
   return {
@@ -13,6 +16,7 @@ export function tlsServerOptions(cert: Buffer | string, key: Buffer | string): S
     requestCert: true,
     rejectUnauthorized: false,
     minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.2',
     secureOptions: constants.SSL_OP_NO_TICKET,
   };
 }

@@ -84,9 +84,13 @@ export class GridPki {
     return this.proxyFile(out);
   }
 
-  /** A proxy made by voms-proxy-fake: with `-voms`/`-fqan` an AC, with `-pastproxy`, `-newsubject`, ... a broken one. */
+  /**
+   * A proxy made by voms-proxy-fake: with `-voms`/`-fqan` an AC, with `-pastproxy`, `-newsubject`, ... a broken one.
+   * RFC 3820 unless `flags` name another `-proxyver` (2: legacy Globus).
+   */
   fakeProxy(out: string, user: string, ...flags: string[]): Credential {
-    this.#run('voms-proxy-fake', ['-q', '-certdir', this.certDir, '-cert', `${user}.pem`, '-key', `${user}.key`, '-out', out, '-rfc', ...flags]);
+    const version = flags.includes('-proxyver') ? [] : ['-rfc'];
+    this.#run('voms-proxy-fake', ['-q', '-certdir', this.certDir, '-cert', `${user}.pem`, '-key', `${user}.key`, '-out', out, ...version, ...flags]);
     return this.proxyFile(out);
   }
 
