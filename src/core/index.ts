@@ -36,3 +36,5 @@ export {
   type PermissionCheck,
 } from './access/permission-ops';
 export { setRootOwner } from './namespace/root-owner';
+export { replaceAllowPermissions, principalKindOf, type AllowPermissionItem } from './access/replace-allows';
+export { defaultGlobalPermission, defaultPrincipalPermission } from './access/default-permission';

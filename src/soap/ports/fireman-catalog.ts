@@ -14,6 +14,7 @@ import { NS } from '../namespaces';
 import type { OperationDefinition, PartDefinition, PortDefinition } from '../operation';
 import type { WireType } from '../wire-types';
 import { itemArray } from '../xml-writer';
+import { fasBaseOperations } from './fas-base';
 import { serviceBaseOperations } from './service-base';
 
 const STRINGS: WireType = 'impl:ArrayOf_soapenc_string';
@@ -185,6 +186,7 @@ export const FIREMAN_CATALOG: PortDefinition = {
   wsdlFile: 'org.glite.data-fireman-2.0.0.wsdl',
   operations: [
     ...serviceBaseOperations(() => FIREMAN_CATALOG),
+    ...fasBaseOperations,
     ...fileCatalogOperations,
     ...firemanOperations,
     ...replicaCatalogOperations,
