@@ -38,3 +38,7 @@ export {
 export { setRootOwner } from './namespace/root-owner';
 export { replaceAllowPermissions, principalKindOf, type AllowPermissionItem } from './access/replace-allows';
 export { defaultGlobalPermission, defaultPrincipalPermission } from './access/default-permission';
+export { statGuids, type GuidItem } from './replicas/stat-guids';
+export { guidsExist, type HasGuidItem } from './replicas/has-guids';
+export { statSurls, type SurlItem } from './replicas/stat-surls';
+export { removeGuids, type RemoveGuidItem } from './replicas/remove-guids';

@@ -47,12 +47,13 @@ export function guidStat(file: FileEntry): string {
   );
 }
 
-export function surlEntry(replica: Replica): string {
+/** SURLEntry; `key` replaces the stored SURL when the caller's own spelling is the key (getSurlStat). */
+export function surlEntry(replica: Replica, key: string = replica.surl): string {
   return (
     textElement('masterReplica', replica.master) +
     textElement('creationTime', replica.ctime.getTime()) +
     textElement('modifyTime', replica.mtime.getTime()) +
-    textElement('surl', replica.surl)
+    textElement('surl', key)
   );
 }
 

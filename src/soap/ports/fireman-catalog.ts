@@ -8,7 +8,7 @@ import { statGuids } from '../../core/replicas/stat-guids';
 import { changeAll, readAll } from '../all-or-nothing';
 import type { Parts } from '../decode-parts';
 import { decodeFcEntry, decodeFrcEntry, decodeFullPair, decodeItems, decodeSurlEntry } from '../decode-types';
-import { fcEntry, frcEntry, rcEntry, stat, stringPair, type EncodeOptions } from '../encode-types';
+import { fcEntry, frcEntry, guidStat, permissionStruct, rcEntry, stat, stringBoolean, stringPair, surlEntry, type EncodeOptions } from '../encode-types';
 import type { Returned } from '../envelope';
 import { NS } from '../namespaces';
 import type { OperationDefinition, PartDefinition, PortDefinition } from '../operation';
@@ -154,6 +154,43 @@ const firemanOperations: OperationDefinition[] = [
 ];
 
 const replicaCatalogOperations: OperationDefinition[] = [
+  op('addGuidReplica', [part('guid', 'soapenc:string'), part('newSurls', 'impl:ArrayOf_tns1_SURLEntry')], null, async ({ ctx, parts }) => {
+    const guid = parts.string('guid');
+    const items = decodeItems(parts, 'newSurls', decodeSurlEntry).map((s) => ({ guid, surl: s.surl, master: s.master }));
+    await changeAll(ctx, core.addReplicas, items, (i) => i.surl);
+    return VOID;
+  }),
+  op('getDefaultGlobalPermission', [], 'tns1:Permission', async () => ({ content: permissionStruct(core.defaultGlobalPermission()) })),
+  op('getDefaultPrincipalPermission', [part('principal', 'soapenc:string')], 'tns1:Permission', async ({ ctx, parts }) => ({
+    content: permissionStruct(core.defaultPrincipalPermission(ctx, parts.string('principal'))),
+  })),
+  op('getGuidStat', [part('guids', STRINGS)], 'impl:ArrayOf_tns1_GUIDStat', async ({ ctx, parts }) => {
+    const files = await readAll(ctx, core.statGuids, parts.strings('guids').map((guid) => ({ guid })), (i) => i.guid);
+    return array(files, guidStat);
+  }),
+  op('getSurlStat', [part('surls', STRINGS)], 'impl:ArrayOf_tns1_SURLEntry', async ({ ctx, parts }) => {
+    const surls = parts.strings('surls');
+    const replicas = await readAll(ctx, core.statSurls, surls.map((surl) => ({ surl })), (i) => i.surl);
+    return array(replicas, (r, i) => surlEntry(r, surls[i]!));
+  }),
+  op('hasGuid', [part('guids', STRINGS)], 'impl:ArrayOf_tns1_StringBoolean', async ({ ctx, parts }) => {
+    const guids = parts.strings('guids');
+    const found = await readAll(ctx, core.guidsExist, guids.map((guid) => ({ guid })), (i) => i.guid);
+    return array(found, (exists, i) => stringBoolean(guids[i]!, exists));
+  }),
+  op('listSurlsByGuid', [part('guids', STRINGS)], PAIRS, async ({ ctx, parts }) => {
+    const guids = parts.strings('guids');
+    const lists = await readAll(ctx, core.listReplicas, guids.map((guid) => ({ guid })), (i) => i.guid);
+    // One pair per replica, master first; a file without replicas still answers its key, with string2 nil.
+    const flat: [string, string | null][] = lists.flatMap((list, i): [string, string | null][] =>
+      list.replicas.length === 0 ? [[guids[i]!, null]] : list.replicas.map((r): [string, string | null] => [guids[i]!, r.surl]),
+    );
+    return array(flat, ([guid, surl]) => stringPair(guid, surl));
+  }),
+  op('removeGuid', [part('guids', STRINGS)], null, async ({ ctx, parts }) => {
+    await changeAll(ctx, core.removeGuids, parts.strings('guids').map((guid) => ({ guid })), (i) => i.guid);
+    return VOID;
+  }),
   op('getGuidForSurl', [part('surls', STRINGS)], PAIRS, async ({ ctx, parts }) => {
     const surls = parts.strings('surls');
     const found = await readAll(ctx, core.lookupGuids, surls.map((surl) => ({ surl })), (i) => i.surl);
