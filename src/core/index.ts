@@ -42,3 +42,4 @@ export { statGuids, type GuidItem } from './replicas/stat-guids';
 export { guidsExist, type HasGuidItem } from './replicas/has-guids';
 export { statSurls, type SurlItem } from './replicas/stat-surls';
 export { removeGuids, type RemoveGuidItem } from './replicas/remove-guids';
+export { updateFileStats, type UpdateFileStatItem } from './replicas/update-file-stats';

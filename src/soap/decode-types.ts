@@ -147,3 +147,21 @@ export function decodePermissionEntry(item: XmlElement): { readonly item: string
   if (permission === undefined || isNil(permission)) throw new InvalidArgument('permission is required');
   return { item: name, permission: decodePermission(permission) };
 }
+
+/**
+ * RCEntry for updateGuidStat: `guid` and `guidStat.size` / `guidStat.checksum`; a nil or absent size, and a
+ * nil or empty checksum, leave that value. `permission`, `surlStats` and the times are ignored.
+ */
+export function decodeGuidStatUpdate(item: XmlElement): { guid: string; size?: number; checksum?: { type: string; value: string } } {
+  const guid = fieldString(item, 'guid');
+  if (guid === null) throw new InvalidArgument('guid is required');
+  const stat = field(item, 'guidStat');
+  if (stat === undefined || isNil(stat)) throw new InvalidArgument('guidStat is required');
+  const size = fieldInteger(stat, 'size');
+  const checksum = fieldString(stat, 'checksum');
+  return {
+    guid,
+    ...(size !== null ? { size } : {}),
+    ...(checksum !== null && checksum !== '' ? { checksum: decodeChecksum(checksum) } : {}),
+  };
+}

@@ -134,3 +134,31 @@ describe('changing by GUID', () => {
     expect((await expectFault(items('getSurlStat', { surls: list('srm://se1.example.org/vo/f3') }))).name).toBe('NotExistsException');
   });
 });
+
+describe('updateGuidStat', () => {
+  const stat = (guid: string, size: number | null, checksum: string | null) => ({
+    guid,
+    guidStat: { modifyTime: 0, creationTime: 0, ...(size === null ? {} : { size }), checksum, status: 0 },
+  });
+
+  it('sets size and checksum of files by GUID; a nil checksum leaves it', async () => {
+    await call(fireman, 'updateGuidStat', { entries: list(stat(G1, 1000, 'md5:0123456789abcdef0123456789ABCDEF'), stat(G2, 7, null)) });
+    const [s1, s2] = await items('getGuidStat', { guids: list(G1, G2) });
+    expect(s1).toMatchObject({ size: '1000', checksum: 'md5:0123456789abcdef0123456789abcdef' });
+    expect(s2).toMatchObject({ size: '7' });
+    expect(typeof s2!.checksum === 'string' ? s2!.checksum : null).toBeNull();
+    await call(fireman, 'updateGuidStat', { entries: list(stat(G2, null, '9600001')) });
+    expect((await items('getGuidStat', { guids: list(G2) }))[0]).toMatchObject({ size: '7', checksum: 'adler32:09600001' });
+  });
+
+  it('is all or nothing, and needs the write right', async () => {
+    const fault = await expectFault(call(fireman, 'updateGuidStat', { entries: list(stat(G1, 5, null), stat(NONE, 5, null)) }));
+    expect(fault).toMatchObject({ name: 'NotExistsException' });
+    expect(fault.message).toMatch(/^item 2 of 2/);
+    expect((await items('getGuidStat', { guids: list(G1) }))[0]).toMatchObject({ size: '1000' });
+    expect((await expectFault(call(fireman, 'updateGuidStat', { entries: list(stat(G1, -1, null)) }))).name).toBe('InvalidArgumentException');
+    expect((await expectFault(call(fireman, 'updateGuidStat', { entries: list(stat(G1, 1, 'crc:1')) }))).name).toBe('InvalidArgumentException');
+    await call(fireman, 'setPermission', { permissions: list({ item: '/grid/vo/r/f1', permission: { otherPerm: perm('read') } }) });
+    expect((await as(OTHER, () => expectFault(call(fireman, 'updateGuidStat', { entries: list(stat(G1, 1, null)) })))).name).toBe('AuthorizationException');
+  });
+});

@@ -7,7 +7,7 @@ import { removeReplicasAndEmptyFiles } from '../../core/replicas/remove-replicas
 import { statGuids } from '../../core/replicas/stat-guids';
 import { changeAll, readAll } from '../all-or-nothing';
 import type { Parts } from '../decode-parts';
-import { decodeFcEntry, decodeFrcEntry, decodeFullPair, decodeItems, decodeSurlEntry } from '../decode-types';
+import { decodeFcEntry, decodeFrcEntry, decodeFullPair, decodeGuidStatUpdate, decodeItems, decodeSurlEntry } from '../decode-types';
 import { fcEntry, frcEntry, guidStat, permissionStruct, rcEntry, stat, stringBoolean, stringPair, surlEntry, type EncodeOptions } from '../encode-types';
 import type { Returned } from '../envelope';
 import { NS } from '../namespaces';
@@ -207,6 +207,11 @@ const replicaCatalogOperations: OperationDefinition[] = [
     const options = { withPermissions: parts.boolean('withPermissions', false) };
     const found = await filesWithReplicas(ctx, guids.map((guid) => ({ guid })), guids);
     return array(found, (f) => rcEntry(f.key, f.file, f.replicas, options));
+  }),
+  // Named here (the ReplicaCatalog list is cut off): size and checksum of files by GUID (wsdl/README.md).
+  op('updateGuidStat', [part('entries', 'impl:ArrayOf_tns1_RCEntry')], null, async ({ ctx, parts }) => {
+    await changeAll(ctx, core.updateFileStats, decodeItems(parts, 'entries', decodeGuidStatUpdate), (i) => i.guid);
+    return VOID;
   }),
   op('setMasterReplica', [part('guidSurls', PAIRS)], null, async ({ ctx, parts }) => {
     const items = decodeItems(parts, 'guidSurls', decodeFullPair).map((p) => ({ guid: p.string1, surl: p.string2 }));
