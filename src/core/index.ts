@@ -43,3 +43,4 @@ export { guidsExist, type HasGuidItem } from './replicas/has-guids';
 export { statSurls, type SurlItem } from './replicas/stat-surls';
 export { removeGuids, type RemoveGuidItem } from './replicas/remove-guids';
 export { updateFileStats, type UpdateFileStatItem } from './replicas/update-file-stats';
+export { updateEntryTimes, type UpdateTimesItem } from './namespace/update-times';

@@ -28,13 +28,13 @@ export function stat(entry: Entry): string {
   );
 }
 
-/** LFNStat extends Stat: type, data (a symlink's target), validityTime (0: never expires). */
+/** LFNStat extends Stat: type, data (a symlink's target), validityTime (ms after creationTime; 0: never expires). */
 export function lfnStat(entry: Entry): string {
   return (
     stat(entry) +
     textElement('type', LFN_TYPE[entry.kind]) +
     textElement('data', entry.kind === 'symlink' ? entry.target : null) +
-    textElement('validityTime', 0)
+    textElement('validityTime', entry.validity === null ? 0 : entry.validity.getTime() - entry.ctime.getTime())
   );
 }
 

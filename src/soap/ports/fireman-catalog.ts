@@ -111,7 +111,23 @@ const fileCatalogOperations: OperationDefinition[] = [
     await changeAll(ctx, unlinkEntries, parts.strings('lfns').map((lfn) => ({ lfn })), (i) => i.lfn);
     return VOID;
   }),
+  op('updateModifyTime', [part('lfns', STRINGS), part('time', 'xsd:long')], null, async ({ ctx, parts }) => {
+    const mtime = requiredInteger(parts, 'time');
+    await changeAll(ctx, core.updateEntryTimes, parts.strings('lfns').map((lfn) => ({ lfn, mtime })), (i) => i.lfn);
+    return VOID;
+  }),
+  op('updateValidityTime', [part('lfns', STRINGS), part('time', 'xsd:long')], null, async ({ ctx, parts }) => {
+    const validityMs = requiredInteger(parts, 'time');
+    await changeAll(ctx, core.updateEntryTimes, parts.strings('lfns').map((lfn) => ({ lfn, validityMs })), (i) => i.lfn);
+    return VOID;
+  }),
 ];
+
+function requiredInteger(parts: Parts, name: string): number {
+  const value = parts.integer(name);
+  if (value === null) throw new core.InvalidArgument(`missing argument: ${name}`);
+  return value;
+}
 
 const firemanOperations: OperationDefinition[] = [
   op('addReplica', [part('lfn', 'soapenc:string'), part('newSurls', 'impl:ArrayOf_tns1_SURLEntry')], null, async ({ ctx, parts }) => {
