@@ -44,3 +44,4 @@ export { statSurls, type SurlItem } from './replicas/stat-surls';
 export { removeGuids, type RemoveGuidItem } from './replicas/remove-guids';
 export { updateFileStats, type UpdateFileStatItem } from './replicas/update-file-stats';
 export { updateEntryTimes, type UpdateTimesItem } from './namespace/update-times';
+export { locateEntries, type LocateOptions } from './namespace/locate';

@@ -73,3 +73,36 @@ describe('updateModifyTime and updateValidityTime', () => {
     expect((await as(OTHER, () => expectFault(call(fireman, 'updateValidityTime', { lfns: list('/grid/vo/t/f1'), time: 1000 })))).name).toBe('AuthorizationException');
   });
 });
+
+describe('locate', () => {
+  const locate = async (startDir: string, pattern: string, limit: number) => (await items('locate', { startDir, pattern, limit })) as string[];
+
+  it('finds matching names in every subdirectory, in LFN order, up to limit', async () => {
+    expect(await locate('/grid/vo/l', '*.root', 100)).toEqual([
+      '/grid/vo/l/a/b/z.root',
+      '/grid/vo/l/a/secret.root',
+      '/grid/vo/l/a/y.root',
+      '/grid/vo/l/closed/c.root',
+      '/grid/vo/l/closed/deep/d.root',
+      '/grid/vo/l/x.root',
+    ]);
+    expect(await locate('/grid/vo/l', 'z.*', 100)).toEqual(['/grid/vo/l/a/b/z.root', '/grid/vo/l/a/b/z.txt']);
+    expect(await locate('/grid/vo/l', 'z.???', 100)).toEqual(['/grid/vo/l/a/b/z.txt']);
+    expect(await locate('/grid/vo/l', '*.root', 2)).toEqual(['/grid/vo/l/a/b/z.root', '/grid/vo/l/a/secret.root']);
+    expect(await locate('/grid/vo/l/a', '', 100)).toEqual(['/grid/vo/l/a/b', '/grid/vo/l/a/b/z.root', '/grid/vo/l/a/b/z.txt', '/grid/vo/l/a/secret.root', '/grid/vo/l/a/y.root']);
+    expect(await locate('/', 'f?', 100)).toEqual(['/grid/vo/t/f1', '/grid/vo/t/f2']);
+    expect(await locate('/grid/vo/l', '%', 100)).toEqual([]);
+  });
+
+  it('shows another user only what it may read, below directories it may list and traverse', async () => {
+    expect(await as(OTHER, () => locate('/grid/vo/l', '*.root', 100))).toEqual(['/grid/vo/l/a/b/z.root', '/grid/vo/l/a/y.root', '/grid/vo/l/x.root']);
+  });
+
+  it('refuses a limit of 0, a pattern with /, a start that is not a directory or does not exist', async () => {
+    expect((await expectFault(locate('/grid/vo/l', '*', 0))).name).toBe('InvalidArgumentException');
+    expect((await expectFault(locate('/grid/vo/l', 'a/*', 10))).name).toBe('InvalidArgumentException');
+    expect((await expectFault(locate('/grid/vo/l/x.root', '*', 10))).name).toBe('InvalidArgumentException');
+    expect((await expectFault(locate('/grid/vo/none', '*', 10))).name).toBe('NotExistsException');
+    expect((await as(OTHER, () => expectFault(locate('/grid/vo/l/closed/deep', '*', 10)))).name).toBe('AuthorizationException');
+  });
+});

@@ -13,7 +13,7 @@ import type { Returned } from '../envelope';
 import { NS } from '../namespaces';
 import type { OperationDefinition, PartDefinition, PortDefinition } from '../operation';
 import type { WireType } from '../wire-types';
-import { itemArray } from '../xml-writer';
+import { escapeXml, itemArray } from '../xml-writer';
 import { fasBaseOperations } from './fas-base';
 import { serviceBaseOperations } from './service-base';
 
@@ -61,6 +61,13 @@ const fileCatalogOperations: OperationDefinition[] = [
     const guids = parts.strings('guids');
     const files = await readAll(ctx, statGuids, guids.map((guid) => ({ guid })), (i) => i.guid);
     return pairs(guids, files.map((f) => f.lfn));
+  }),
+  op('locate', [part('startDir', 'soapenc:string'), part('pattern', 'soapenc:string'), part('limit', 'xsd:long')], STRINGS, async ({ ctx, parts }) => {
+    const found = await core.locateEntries(ctx, parts.string('startDir'), {
+      pattern: parts.optionalString('pattern') ?? '',
+      limit: requiredInteger(parts, 'limit'),
+    });
+    return array(found, (entry) => escapeXml(entry.lfn));
   }),
   op(
     'mkdir',
