@@ -15,6 +15,8 @@ interface EntryCommon {
   readonly group: string;
   readonly ctime: Date;
   readonly mtime: Date;
+  /** When the entry stops being valid (Fireman's validity time); null: never. */
+  readonly validity: Date | null;
   readonly permission: Permission;
 }
 
@@ -54,6 +56,7 @@ export function toEntry(row: EntryRow): Entry {
         group: row.group_name,
         ctime: row.ctime,
         mtime: row.mtime,
+        validity: row.validity,
         permission: permissionOf(row),
       };
     case 'file':
@@ -68,6 +71,7 @@ export function toEntry(row: EntryRow): Entry {
         group: row.group_name,
         ctime: row.ctime,
         mtime: row.mtime,
+        validity: row.validity,
         permission: permissionOf(row),
         guid: row.guid as Guid,
         size: row.size,
@@ -86,6 +90,7 @@ export function toEntry(row: EntryRow): Entry {
         group: row.group_name,
         ctime: row.ctime,
         mtime: row.mtime,
+        validity: row.validity,
         permission: permissionOf(row),
         target: row.target as Lfn,
       };

@@ -36,3 +36,12 @@ export {
   type PermissionCheck,
 } from './access/permission-ops';
 export { setRootOwner } from './namespace/root-owner';
+export { replaceAllowPermissions, principalKindOf, type AllowPermissionItem } from './access/replace-allows';
+export { defaultGlobalPermission, defaultPrincipalPermission } from './access/default-permission';
+export { statGuids, type GuidItem } from './replicas/stat-guids';
+export { guidsExist, type HasGuidItem } from './replicas/has-guids';
+export { statSurls, type SurlItem } from './replicas/stat-surls';
+export { removeGuids, type RemoveGuidItem } from './replicas/remove-guids';
+export { updateFileStats, type UpdateFileStatItem } from './replicas/update-file-stats';
+export { updateEntryTimes, type UpdateTimesItem } from './namespace/update-times';
+export { locateEntries, type LocateOptions } from './namespace/locate';

@@ -99,3 +99,69 @@ function withOptional(
     ...(optional.checksum !== null && optional.checksum !== undefined ? { checksum: optional.checksum } : {}),
   };
 }
+
+const PERM_FIELDS = ['permission', 'remove', 'read', 'write', 'list', 'execute', 'getMetadata', 'setMetadata'] as const;
+
+/** Perm, eight booleans, as the names of the rights it sets; an absent flag is false. */
+export function decodePerm(perm: XmlElement): string[] {
+  return PERM_FIELDS.filter((name) => fieldBoolean(perm, name) === true);
+}
+
+/** A Perm part or field: null when absent or nil. */
+export function decodeOptionalPerm(perm: XmlElement | undefined): string[] | null {
+  return perm === undefined || isNil(perm) ? null : decodePerm(perm);
+}
+
+export interface PermissionValue {
+  readonly userName: string | null;
+  readonly groupName: string | null;
+  readonly userPerm: string[] | null;
+  readonly groupPerm: string[] | null;
+  readonly otherPerm: string[] | null;
+  /** The allow entries; none given is an empty list (Axis writes an empty bean array as no element). */
+  readonly acl: { readonly principal: string; readonly rights: string[] }[];
+}
+
+/** Permission { userName, groupName, userPerm, groupPerm, otherPerm, acl* }; every part may be absent. */
+export function decodePermission(item: XmlElement): PermissionValue {
+  const aclElements = fieldStructs(item, 'acl');
+  return {
+    userName: fieldString(item, 'userName'),
+    groupName: fieldString(item, 'groupName'),
+    userPerm: decodeOptionalPerm(field(item, 'userPerm')),
+    groupPerm: decodeOptionalPerm(field(item, 'groupPerm')),
+    otherPerm: decodeOptionalPerm(field(item, 'otherPerm')),
+    acl: aclElements.map((entry, index) => {
+      const principal = fieldString(entry, 'principal');
+      if (principal === null) throw new InvalidArgument(`acl[${index}]: principal is required`);
+      return { principal, rights: decodeOptionalPerm(field(entry, 'principalPerm')) ?? [] };
+    }),
+  };
+}
+
+/** PermissionEntry { item, permission }. */
+export function decodePermissionEntry(item: XmlElement): { readonly item: string; readonly permission: PermissionValue } {
+  const name = fieldString(item, 'item');
+  if (name === null) throw new InvalidArgument('item is required');
+  const permission = field(item, 'permission');
+  if (permission === undefined || isNil(permission)) throw new InvalidArgument('permission is required');
+  return { item: name, permission: decodePermission(permission) };
+}
+
+/**
+ * RCEntry for updateGuidStat: `guid` and `guidStat.size` / `guidStat.checksum`; a nil or absent size, and a
+ * nil or empty checksum, leave that value. `permission`, `surlStats` and the times are ignored.
+ */
+export function decodeGuidStatUpdate(item: XmlElement): { guid: string; size?: number; checksum?: { type: string; value: string } } {
+  const guid = fieldString(item, 'guid');
+  if (guid === null) throw new InvalidArgument('guid is required');
+  const stat = field(item, 'guidStat');
+  if (stat === undefined || isNil(stat)) throw new InvalidArgument('guidStat is required');
+  const size = fieldInteger(stat, 'size');
+  const checksum = fieldString(stat, 'checksum');
+  return {
+    guid,
+    ...(size !== null ? { size } : {}),
+    ...(checksum !== null && checksum !== '' ? { checksum: decodeChecksum(checksum) } : {}),
+  };
+}

@@ -1,4 +1,5 @@
 import { RIGHT_BIT, type RightMask } from '../core/access/rights';
+import type { Permission } from '../core/access/permission';
 import type { Entry, FileEntry } from '../core/entry';
 import type { Replica } from '../core/replicas/replica';
 import { element, textElement } from './xml-writer';
@@ -27,13 +28,13 @@ export function stat(entry: Entry): string {
   );
 }
 
-/** LFNStat extends Stat: type, data (a symlink's target), validityTime (0: never expires). */
+/** LFNStat extends Stat: type, data (a symlink's target), validityTime (ms after creationTime; 0: never expires). */
 export function lfnStat(entry: Entry): string {
   return (
     stat(entry) +
     textElement('type', LFN_TYPE[entry.kind]) +
     textElement('data', entry.kind === 'symlink' ? entry.target : null) +
-    textElement('validityTime', 0)
+    textElement('validityTime', entry.validity === null ? 0 : entry.validity.getTime() - entry.ctime.getTime())
   );
 }
 
@@ -46,12 +47,13 @@ export function guidStat(file: FileEntry): string {
   );
 }
 
-export function surlEntry(replica: Replica): string {
+/** SURLEntry; `key` replaces the stored SURL when the caller's own spelling is the key (getSurlStat). */
+export function surlEntry(replica: Replica, key: string = replica.surl): string {
   return (
     textElement('masterReplica', replica.master) +
     textElement('creationTime', replica.ctime.getTime()) +
     textElement('modifyTime', replica.mtime.getTime()) +
-    textElement('surl', replica.surl)
+    textElement('surl', key)
   );
 }
 
@@ -70,10 +72,14 @@ function perm(mask: RightMask): string {
  * and REST shows them. See wsdl/README.md.
  */
 export function permission(entry: Entry): string {
-  const p = entry.permission;
+  return permissionStruct(entry.permission);
+}
+
+/** Permission { userName, groupName, userPerm, groupPerm, otherPerm, acl* }; an empty owner or group is nil. */
+export function permissionStruct(p: Permission): string {
   let out =
-    textElement('userName', p.owner) +
-    textElement('groupName', p.group) +
+    textElement('userName', p.owner === '' ? null : p.owner) +
+    textElement('groupName', p.group === '' ? null : p.group) +
     element('userPerm', perm(p.base.owner)) +
     element('groupPerm', perm(p.base.group)) +
     element('otherPerm', perm(p.base.other));
@@ -110,4 +116,14 @@ export function rcEntry(key: string, file: FileEntry, replicas: readonly Replica
   let out = textElement('guid', key) + permissionField(file, options) + element('guidStat', guidStat(file));
   for (const replica of replicas) out += element('surlStats', surlEntry(replica));
   return out;
+}
+
+/** PermissionEntry { item, permission }; `item` is the key the caller gave. */
+export function permissionEntry(key: string, p: Permission): string {
+  return textElement('item', key) + element('permission', permissionStruct(p));
+}
+
+/** StringBoolean { string, boolean }: the key the caller gave, and the answer. */
+export function stringBoolean(key: string, value: boolean): string {
+  return textElement('string', key) + textElement('boolean', value);
 }

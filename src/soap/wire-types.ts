@@ -50,6 +50,8 @@ export const CATALOG_TYPES: readonly ComplexTypeDefinition[] = [
   { name: 'Stat', fields: [long('modifyTime'), long('creationTime'), long('size')] },
   { name: 'LFNStat', base: 'tns1:Stat', fields: [{ name: 'type', type: 'xsd:int' }, str('data'), long('validityTime')] },
   { name: 'GUIDStat', base: 'tns1:Stat', fields: [str('checksum'), { name: 'status', type: 'xsd:int' }] },
+  // Field names [U]; decided in wsdl/README.md (the key, as StringPair's string1, then the answer).
+  { name: 'StringBoolean', fields: [str('string'), bool('boolean')] },
   { name: 'SURLEntry', fields: [bool('masterReplica'), long('creationTime'), long('modifyTime'), str('surl')] },
   { name: 'FCEntry', fields: [str('lfn'), str('guid'), of('permission', 'Permission'), of('lfnStat', 'LFNStat')] },
   {
@@ -76,7 +78,8 @@ export type WireType =
   | 'xsd:int'
   | 'xsd:boolean'
   | 'impl:ArrayOf_soapenc_string'
-  | `impl:ArrayOf_tns1_${string}`;
+  | `impl:ArrayOf_tns1_${string}`
+  | `tns1:${string}`;
 
 /** `impl:ArrayOf_tns1_FCEntry` → `tns1:FCEntry`; `impl:ArrayOf_soapenc_string` → `soapenc:string`. */
 export function arrayItemType(type: WireType): string | null {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as soap from 'soap';
-import { startTestCatalog, type TestCatalog, type TEST_LIMITS } from '../support/test-catalog';
+import { startTestCatalog, type TestCatalog, type TestCatalogOptions, type TEST_LIMITS } from '../support/test-catalog';
 
 export interface SoapTestService {
   readonly catalog: TestCatalog;
@@ -15,8 +15,8 @@ export interface SoapTestService {
 }
 
 /** The test catalog listening on a loopback port, since a SOAP client speaks HTTP to a URL. */
-export async function startSoapService(limits: Partial<typeof TEST_LIMITS> = {}): Promise<SoapTestService> {
-  const catalog = await startTestCatalog(limits);
+export async function startSoapService(limits: Partial<typeof TEST_LIMITS> = {}, options: TestCatalogOptions = {}): Promise<SoapTestService> {
+  const catalog = await startTestCatalog(limits, options);
   const server = await new Promise<Server>((resolve) => {
     const s = catalog.app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -7,13 +7,14 @@ import { removeReplicasAndEmptyFiles } from '../../core/replicas/remove-replicas
 import { statGuids } from '../../core/replicas/stat-guids';
 import { changeAll, readAll } from '../all-or-nothing';
 import type { Parts } from '../decode-parts';
-import { decodeFcEntry, decodeFrcEntry, decodeFullPair, decodeItems, decodeSurlEntry } from '../decode-types';
-import { fcEntry, frcEntry, rcEntry, stat, stringPair, type EncodeOptions } from '../encode-types';
+import { decodeFcEntry, decodeFrcEntry, decodeFullPair, decodeGuidStatUpdate, decodeItems, decodeSurlEntry } from '../decode-types';
+import { fcEntry, frcEntry, guidStat, permissionStruct, rcEntry, stat, stringBoolean, stringPair, surlEntry, type EncodeOptions } from '../encode-types';
 import type { Returned } from '../envelope';
 import { NS } from '../namespaces';
 import type { OperationDefinition, PartDefinition, PortDefinition } from '../operation';
 import type { WireType } from '../wire-types';
-import { itemArray } from '../xml-writer';
+import { escapeXml, itemArray } from '../xml-writer';
+import { fasBaseOperations } from './fas-base';
 import { serviceBaseOperations } from './service-base';
 
 const STRINGS: WireType = 'impl:ArrayOf_soapenc_string';
@@ -60,6 +61,13 @@ const fileCatalogOperations: OperationDefinition[] = [
     const guids = parts.strings('guids');
     const files = await readAll(ctx, statGuids, guids.map((guid) => ({ guid })), (i) => i.guid);
     return pairs(guids, files.map((f) => f.lfn));
+  }),
+  op('locate', [part('startDir', 'soapenc:string'), part('pattern', 'soapenc:string'), part('limit', 'xsd:long')], STRINGS, async ({ ctx, parts }) => {
+    const found = await core.locateEntries(ctx, parts.string('startDir'), {
+      pattern: parts.optionalString('pattern') ?? '',
+      limit: requiredInteger(parts, 'limit'),
+    });
+    return array(found, (entry) => escapeXml(entry.lfn));
   }),
   op(
     'mkdir',
@@ -110,7 +118,23 @@ const fileCatalogOperations: OperationDefinition[] = [
     await changeAll(ctx, unlinkEntries, parts.strings('lfns').map((lfn) => ({ lfn })), (i) => i.lfn);
     return VOID;
   }),
+  op('updateModifyTime', [part('lfns', STRINGS), part('time', 'xsd:long')], null, async ({ ctx, parts }) => {
+    const mtime = requiredInteger(parts, 'time');
+    await changeAll(ctx, core.updateEntryTimes, parts.strings('lfns').map((lfn) => ({ lfn, mtime })), (i) => i.lfn);
+    return VOID;
+  }),
+  op('updateValidityTime', [part('lfns', STRINGS), part('time', 'xsd:long')], null, async ({ ctx, parts }) => {
+    const validityMs = requiredInteger(parts, 'time');
+    await changeAll(ctx, core.updateEntryTimes, parts.strings('lfns').map((lfn) => ({ lfn, validityMs })), (i) => i.lfn);
+    return VOID;
+  }),
 ];
+
+function requiredInteger(parts: Parts, name: string): number {
+  const value = parts.integer(name);
+  if (value === null) throw new core.InvalidArgument(`missing argument: ${name}`);
+  return value;
+}
 
 const firemanOperations: OperationDefinition[] = [
   op('addReplica', [part('lfn', 'soapenc:string'), part('newSurls', 'impl:ArrayOf_tns1_SURLEntry')], null, async ({ ctx, parts }) => {
@@ -153,6 +177,43 @@ const firemanOperations: OperationDefinition[] = [
 ];
 
 const replicaCatalogOperations: OperationDefinition[] = [
+  op('addGuidReplica', [part('guid', 'soapenc:string'), part('newSurls', 'impl:ArrayOf_tns1_SURLEntry')], null, async ({ ctx, parts }) => {
+    const guid = parts.string('guid');
+    const items = decodeItems(parts, 'newSurls', decodeSurlEntry).map((s) => ({ guid, surl: s.surl, master: s.master }));
+    await changeAll(ctx, core.addReplicas, items, (i) => i.surl);
+    return VOID;
+  }),
+  op('getDefaultGlobalPermission', [], 'tns1:Permission', async () => ({ content: permissionStruct(core.defaultGlobalPermission()) })),
+  op('getDefaultPrincipalPermission', [part('principal', 'soapenc:string')], 'tns1:Permission', async ({ ctx, parts }) => ({
+    content: permissionStruct(core.defaultPrincipalPermission(ctx, parts.string('principal'))),
+  })),
+  op('getGuidStat', [part('guids', STRINGS)], 'impl:ArrayOf_tns1_GUIDStat', async ({ ctx, parts }) => {
+    const files = await readAll(ctx, core.statGuids, parts.strings('guids').map((guid) => ({ guid })), (i) => i.guid);
+    return array(files, guidStat);
+  }),
+  op('getSurlStat', [part('surls', STRINGS)], 'impl:ArrayOf_tns1_SURLEntry', async ({ ctx, parts }) => {
+    const surls = parts.strings('surls');
+    const replicas = await readAll(ctx, core.statSurls, surls.map((surl) => ({ surl })), (i) => i.surl);
+    return array(replicas, (r, i) => surlEntry(r, surls[i]!));
+  }),
+  op('hasGuid', [part('guids', STRINGS)], 'impl:ArrayOf_tns1_StringBoolean', async ({ ctx, parts }) => {
+    const guids = parts.strings('guids');
+    const found = await readAll(ctx, core.guidsExist, guids.map((guid) => ({ guid })), (i) => i.guid);
+    return array(found, (exists, i) => stringBoolean(guids[i]!, exists));
+  }),
+  op('listSurlsByGuid', [part('guids', STRINGS)], PAIRS, async ({ ctx, parts }) => {
+    const guids = parts.strings('guids');
+    const lists = await readAll(ctx, core.listReplicas, guids.map((guid) => ({ guid })), (i) => i.guid);
+    // One pair per replica, master first; a file without replicas still answers its key, with string2 nil.
+    const flat: [string, string | null][] = lists.flatMap((list, i): [string, string | null][] =>
+      list.replicas.length === 0 ? [[guids[i]!, null]] : list.replicas.map((r): [string, string | null] => [guids[i]!, r.surl]),
+    );
+    return array(flat, ([guid, surl]) => stringPair(guid, surl));
+  }),
+  op('removeGuid', [part('guids', STRINGS)], null, async ({ ctx, parts }) => {
+    await changeAll(ctx, core.removeGuids, parts.strings('guids').map((guid) => ({ guid })), (i) => i.guid);
+    return VOID;
+  }),
   op('getGuidForSurl', [part('surls', STRINGS)], PAIRS, async ({ ctx, parts }) => {
     const surls = parts.strings('surls');
     const found = await readAll(ctx, core.lookupGuids, surls.map((surl) => ({ surl })), (i) => i.surl);
@@ -170,6 +231,11 @@ const replicaCatalogOperations: OperationDefinition[] = [
     const found = await filesWithReplicas(ctx, guids.map((guid) => ({ guid })), guids);
     return array(found, (f) => rcEntry(f.key, f.file, f.replicas, options));
   }),
+  // Named here (the ReplicaCatalog list is cut off): size and checksum of files by GUID (wsdl/README.md).
+  op('updateGuidStat', [part('entries', 'impl:ArrayOf_tns1_RCEntry')], null, async ({ ctx, parts }) => {
+    await changeAll(ctx, core.updateFileStats, decodeItems(parts, 'entries', decodeGuidStatUpdate), (i) => i.guid);
+    return VOID;
+  }),
   op('setMasterReplica', [part('guidSurls', PAIRS)], null, async ({ ctx, parts }) => {
     const items = decodeItems(parts, 'guidSurls', decodeFullPair).map((p) => ({ guid: p.string1, surl: p.string2 }));
     await changeAll(ctx, core.setMasterReplicas, items, (i) => `${i.guid} ${i.surl}`);
@@ -185,6 +251,7 @@ export const FIREMAN_CATALOG: PortDefinition = {
   wsdlFile: 'org.glite.data-fireman-2.0.0.wsdl',
   operations: [
     ...serviceBaseOperations(() => FIREMAN_CATALOG),
+    ...fasBaseOperations,
     ...fileCatalogOperations,
     ...firemanOperations,
     ...replicaCatalogOperations,
