@@ -66,16 +66,29 @@ function row(scenario: string, engine: string, items: number, seconds: number, l
   };
 }
 
+const ADMIN_PASSWORD = `bench-${randomUUID()}`;
+/** The bench authenticates like a production client: a bearer token (Basic would run scrypt per request). */
+let authorization = '';
+
 async function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/main.js'), 'serve'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REPLICAT_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return { child, url };
+      if ((await fetch(`${url}/readyz`)).ok) {
+        const res = await fetch(`${url}/api/v1/tokens`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` },
+          body: JSON.stringify({ ttlSeconds: 3600 }),
+        });
+        if (!res.ok) throw new Error(`cannot get a token: HTTP ${res.status}`);
+        authorization = `Bearer ${((await res.json()) as { token: string }).token}`;
+        return { child, url };
+      }
     } catch {
       // not listening yet
     }
@@ -89,7 +102,7 @@ async function post(url: string, path: string, items: unknown[]): Promise<{ ms: 
   const started = performance.now();
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ items }),
   });
   const body = (await res.json()) as { results: { ok: boolean }[] };
