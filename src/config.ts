@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { MetadataSettings } from './core/metadata/metadata-settings';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -9,6 +10,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly limits: Limits;
   readonly identity: LocalIdentityConfig;
+  readonly metadata: MetadataSettings;
   readonly logLevel: string;
 }
 
@@ -74,6 +76,10 @@ export function loadConfig(env: Env = process.env): Config {
       dn: env.REPLICAT_LOCAL_DN?.trim() || '/O=replicat/CN=local',
       group: env.REPLICAT_LOCAL_GROUP?.trim() || '',
     },
+    metadata: {
+      // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.
+      freeFormAttributes: boolean(env, 'REPLICAT_FREE_FORM_ATTRIBUTES', false),
+    },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }
@@ -105,4 +111,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, not ${JSON.stringify(env[name])}`);
 }

@@ -24,7 +24,13 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   const database = await openDatabase(config.database);
   const report = await migrate(database);
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
-  const app = createRestApp({ database, limits: config.limits, identify: localIdentity(config.identity), logger });
+  const app = createRestApp({
+    database,
+    limits: config.limits,
+    identify: localIdentity(config.identity),
+    logger,
+    metadata: config.metadata,
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);

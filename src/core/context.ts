@@ -1,5 +1,6 @@
 import type { Db } from '../db/schema';
 import { LimitExceeded } from './errors';
+import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from './metadata/metadata-settings';
 
 /** Who is calling. The DN is the owner recorded on what they create; groups come with the identity issue. */
 export interface Identity {
@@ -19,6 +20,12 @@ export interface CatalogContext {
   readonly db: Db;
   readonly identity: Identity;
   readonly limits: CatalogLimits;
+  /** Site choices about metadata; absent means the defaults (no free-form attributes). */
+  readonly metadata?: MetadataSettings;
+}
+
+export function metadataSettings(ctx: CatalogContext): MetadataSettings {
+  return ctx.metadata ?? DEFAULT_METADATA_SETTINGS;
 }
 
 /** Every bulk operation refuses a request larger than the configured limit, as a whole. */

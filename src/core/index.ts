@@ -21,3 +21,20 @@ export { setMasterReplicas, type SetMasterItem } from './replicas/set-master';
 export { listReplicas, type ListReplicasItem, type FileReplicas } from './replicas/list-replicas';
 export { lookupGuids, type GuidLookupItem, type GuidLookup } from './replicas/lookup-guids';
 export { listSeReplicas, type SeReplica } from './replicas/list-se-replicas';
+export type { MetadataSettings } from './metadata/metadata-settings';
+export type { AttributeType, AttributeValue } from './metadata/attribute-value';
+export type { Schema, SchemaAttribute } from './metadata/schema';
+export {
+  createSchema,
+  listSchemas,
+  describeSchema,
+  addSchemaAttributes,
+  removeSchemaAttributes,
+  dropSchema,
+  type NewSchema,
+  type ForceOption,
+} from './metadata/manage-schemas';
+export { setAttributes, type SetAttributesItem } from './metadata/set-attributes';
+export { getAttributes, listAttributes, type GetAttributesItem, type ListAttributesItem, type AttributeInfo } from './metadata/get-attributes';
+export { clearAttributes, type ClearAttributesItem } from './metadata/clear-attributes';
+export type { EntryAttribute } from './metadata/entry-values';

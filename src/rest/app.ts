@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { CatalogContext, CatalogLimits, Identity } from '../core/context';
 import { CatalogError } from '../core/errors';
+import type { MetadataSettings } from '../core/metadata/metadata-settings';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
 import { listOperations, openApiDocument } from './openapi-document';
@@ -16,6 +17,8 @@ export interface RestAppOptions {
   /** Decides who the caller is; until the identity issue lands, a fixed local identity. */
   readonly identify: (req: Request) => Identity;
   readonly logger: Logger;
+  /** Site choices about metadata (free-form attributes); the defaults when absent. */
+  readonly metadata?: MetadataSettings;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,7 +99,12 @@ export function createRestApp(options: RestAppOptions): express.Express {
           const issues = checkBody(req.body);
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
-        const ctx: CatalogContext = { db: options.database.db, identity: options.identify(req), limits: options.limits };
+        const ctx: CatalogContext = {
+          db: options.database.db,
+          identity: options.identify(req),
+          limits: options.limits,
+          ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+        };
         const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res);
         if (body !== undefined && !res.headersSent) res.json(body);
       } catch (error) {

@@ -4,6 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
+import type { MetadataSettings } from '../../src/core/metadata/metadata-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
 import { openPglite } from '../../src/db/pglite/pglite-database';
@@ -30,7 +31,10 @@ export interface TestCatalog {
  * A fresh, migrated catalog for one test file: an in-memory PGlite, or — when DATABASE_URL is set — a
  * new database on that server, dropped afterwards. Tests never share state across files.
  */
-export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}): Promise<TestCatalog> {
+export async function startTestCatalog(
+  limits: Partial<typeof TEST_LIMITS> = {},
+  metadata: MetadataSettings = { freeFormAttributes: false },
+): Promise<TestCatalog> {
   const url = process.env.DATABASE_URL;
   let database: DatabaseHandle;
   let drop: () => Promise<void> = async () => undefined;
@@ -51,11 +55,12 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {})
     limits: effective,
     identify: () => TEST_IDENTITY,
     logger: pino({ level: 'silent' }),
+    metadata,
   });
   return {
     app,
     database,
-    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective },
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, metadata },
     engine: url ? 'postgres' : 'pglite',
     async close() {
       await database.close();
