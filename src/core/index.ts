@@ -38,3 +38,6 @@ export { setAttributes, type SetAttributesItem } from './metadata/set-attributes
 export { getAttributes, listAttributes, type GetAttributesItem, type ListAttributesItem, type AttributeInfo } from './metadata/get-attributes';
 export { clearAttributes, type ClearAttributesItem } from './metadata/clear-attributes';
 export type { EntryAttribute } from './metadata/entry-values';
+export { queryEntries, countEntries, streamEntries, type QueryRequest, type QueryPageOptions } from './metadata/query-entries';
+export { parseQuery } from './metadata/query/parser';
+export { QueryError } from './metadata/query/query-error';
