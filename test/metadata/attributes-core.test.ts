@@ -1,6 +1,9 @@
 import * as core from '../../src/core';
 import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
 
+// A fresh PGlite and its fixtures can take over a minute on a loaded machine (seen with parallel suites).
+jest.setTimeout(180_000);
+
 const codes = (results: readonly core.Result<unknown>[]) => results.map((r) => (r.ok ? 'ok' : r.error.code));
 
 function values<T>(result: core.Result<T> | undefined): T {

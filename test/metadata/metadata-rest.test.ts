@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { catalogApi, codes, expectContract, startTestCatalog, type ItemResult, type TestCatalog } from '../support/test-catalog';
 
+// A fresh PGlite and its fixtures can take over a minute on a loaded machine (seen with parallel suites).
+jest.setTimeout(180_000);
+
 describe('metadata over REST', () => {
   let catalog: TestCatalog;
   let api: ReturnType<typeof catalogApi>;

@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import * as core from '../../src/core';
 import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
 
+// A fresh PGlite and its fixtures can take over a minute on a loaded machine (seen with parallel suites).
+jest.setTimeout(180_000);
+
 /**
  * Queries crafted to break out of SQL. Each would, if its text were concatenated into the statement,
  * drop a table or return the canary entry /vault/secret; the tests prove neither happens: the attempt is

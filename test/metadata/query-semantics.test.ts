@@ -1,6 +1,9 @@
 import * as core from '../../src/core';
 import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
 
+// A fresh PGlite and its fixtures can take over a minute on a loaded machine (seen with parallel suites).
+jest.setTimeout(180_000);
+
 function must<T>(results: readonly core.Result<T>[]): void {
   const failed = results.find((r) => !r.ok);
   if (failed !== undefined && !failed.ok) throw failed.error;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { EntryKind } from '../../db/schema';
+import type { EntryKind, Queryable } from '../../db/schema';
 import { reading } from '../../db/transaction';
 import type { CatalogContext } from '../context';
 import { decodeCursor, encodeCursor, pageSize } from '../cursor';
@@ -34,7 +34,7 @@ export interface QueryPageOptions {
 
 const KINDS: readonly EntryKind[] = ['directory', 'file', 'symlink'];
 
-interface PreparedQuery {
+export interface PreparedQuery {
   readonly where: RawBuilder<SqlBool>;
   /** Names the query (text and options) in cursors, so a cursor cannot be replayed on another query. */
   readonly scope: string;
@@ -61,9 +61,7 @@ export async function queryEntries(ctx: CatalogContext, request: QueryRequest, o
 /** How many entries match, without reading them. */
 export async function countEntries(ctx: CatalogContext, request: QueryRequest): Promise<number> {
   const prepared = await prepareQuery(ctx, request);
-  const row = await reading(() =>
-    ctx.db.selectFrom('entries as e').select(sql<number>`count(*)`.as('n')).where(prepared.where).executeTakeFirstOrThrow(),
-  );
+  const row = await reading(() => countMatches(ctx.db, prepared).executeTakeFirstOrThrow());
   return Number(row.n);
 }
 
@@ -84,16 +82,24 @@ export async function* streamEntries(ctx: CatalogContext, request: QueryRequest,
 }
 
 async function readMatches(ctx: CatalogContext, prepared: PreparedQuery, after: string | null, limit: number): Promise<Entry[]> {
-  const rows = await reading(() => {
-    let query = ctx.db.selectFrom('entries as e').selectAll('e').where(prepared.where);
-    if (after !== null) query = query.where('e.lfn', '>', after);
-    return query.orderBy('e.lfn').limit(limit).execute();
-  });
+  const rows = await reading(() => selectMatches(ctx.db, prepared, after, limit).execute());
   return rows.map(toEntry);
 }
 
+/** The statement that reads one page of matches (exported so tests can EXPLAIN exactly what runs). */
+export function selectMatches(db: Queryable, prepared: PreparedQuery, after: string | null, limit: number) {
+  let query = db.selectFrom('entries as e').selectAll('e').where(prepared.where);
+  if (after !== null) query = query.where('e.lfn', '>', after);
+  return query.orderBy('e.lfn').limit(limit);
+}
+
+/** The statement that counts matches. */
+export function countMatches(db: Queryable, prepared: PreparedQuery) {
+  return db.selectFrom('entries as e').select(sql<number>`count(*)`.as('n')).where(prepared.where);
+}
+
 /** Parses, checks and compiles the query, and adds the scope, the kind and the caller's visibility. */
-async function prepareQuery(ctx: CatalogContext, request: QueryRequest): Promise<PreparedQuery> {
+export async function prepareQuery(ctx: CatalogContext, request: QueryRequest): Promise<PreparedQuery> {
   if (typeof request.query !== 'string') throw new InvalidArgument('query must be a string');
   if (request.kind !== undefined && !KINDS.includes(request.kind)) throw new InvalidArgument('kind must be directory, file or symlink');
   const inherit = request.inherit === true;

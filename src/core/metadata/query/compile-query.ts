@@ -24,6 +24,8 @@ export function compileQuery(query: CheckedQuery, options: { readonly inherit: b
   const candidate = candidates(query, options.inherit);
   // A single leaf (or a conjunction led by one) already drives an index through its EXISTS.
   if (candidate === undefined || (!options.inherit && candidate.singleLeaf)) return condition;
+  // A union of own-value lookups is exactly the disjunction: nothing is left to re-check.
+  if (candidate.exact) return sql<SqlBool>`e.id IN (${candidate.ids})`;
   return sql<SqlBool>`e.id IN (${candidate.ids}) AND ${condition}`;
 }
 
@@ -148,6 +150,8 @@ interface Candidates {
   readonly ids: RawBuilder<unknown>;
   /** The set is one leaf's index lookup, which the leaf's own EXISTS already performs. */
   readonly singleLeaf: boolean;
+  /** The set is exactly the matching entries, not a superset. */
+  readonly exact: boolean;
 }
 
 /** A superset of the matching entry ids computable from indexes alone, when the query allows one. */
@@ -157,14 +161,18 @@ function candidates(node: CheckedQuery, inherit: boolean): Candidates | undefine
       // Any one operand's candidates bound the conjunction; the first that has some will do.
       for (const operand of node.operands) {
         const found = candidates(operand, inherit);
-        if (found !== undefined) return found;
+        if (found !== undefined) return { ...found, exact: found.exact && node.operands.length === 1 };
       }
       return undefined;
     }
     case 'or': {
       const parts = node.operands.map((o) => candidates(o, inherit));
       if (parts.some((p) => p === undefined)) return undefined;
-      return { ids: sql.join(parts.map((p) => sql`(${p!.ids})`), sql` UNION `), singleLeaf: false };
+      return {
+        ids: sql.join(parts.map((p) => sql`(${p!.ids})`), sql` UNION `),
+        singleLeaf: false,
+        exact: parts.every((p) => p!.exact),
+      };
     }
     case 'not':
       // The complement of an index lookup is everything else: no index helps.
@@ -175,12 +183,13 @@ function candidates(node: CheckedQuery, inherit: boolean): Candidates | undefine
     case 'exists': {
       const own = sql`SELECT v.entry_id FROM metadata_values v
         WHERE v.attribute_id = ${node.attribute.id}::uuid AND ${valueCondition(node, 'v')}`;
-      if (!inherit) return { ids: own, singleLeaf: true };
+      if (!inherit) return { ids: own, singleLeaf: true, exact: true };
       const below = sql`SELECT d.id FROM metadata_values v
         JOIN entries x ON x.id = v.entry_id AND x.kind = 'directory'
         JOIN entries d ON d.lfn > rtrim(x.lfn, '/') || '/' AND d.lfn < rtrim(x.lfn, '/') || '0'
         WHERE v.attribute_id = ${node.attribute.id}::uuid AND ${valueCondition(node, 'v')}`;
-      return { ids: sql`${own} UNION ALL ${below}`, singleLeaf: true };
+      // Not exact: a nearer directory may override the value for part of the subtree.
+      return { ids: sql`${own} UNION ALL ${below}`, singleLeaf: true, exact: false };
     }
   }
 }
