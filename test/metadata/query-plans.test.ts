@@ -79,6 +79,12 @@ const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABAS
     expectIndexed(await plan('timestamp range', { query: "taken > '2024-01-04T10:00:00Z'" }), 'metadata_values_time');
   });
 
+  it('two bounds on one attribute are one bounded index range', async () => {
+    const text = await plan('bounded range', { query: 'run >= 2000 AND run < 2100' });
+    expectIndexed(text, 'metadata_values_int');
+    expect(text).toMatch(/Index Cond: \(\(attribute_id = '[^']+'::uuid\) AND \(v_int >= '2000'::bigint\) AND \(v_int < '2100'::bigint\)\)/);
+  });
+
   it('LIKE with a literal prefix is an index range', async () => {
     const text = await plan('LIKE prefix', { query: "sample LIKE 'sample-42%'" });
     expectIndexed(text, 'metadata_values_text');

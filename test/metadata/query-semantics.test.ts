@@ -122,6 +122,11 @@ describe('query semantics', () => {
       ["NOT (run = 1 OR run = 2)", ['dir', 'f3', 'f4', 'f5']],
       ['NOT NOT run = 2', ['f2']],
       ['EXISTS run AND NOT EXISTS good', ['dir', 'f3']],
+      // Leaves on one attribute in a conjunction are tested on the same value.
+      ['run >= 2 AND run <= 3', ['f2', 'f3']],
+      ["run > 1 AND detector = 'its' AND run < 3", ['f2']],
+      ['run = 1 AND run = 2', []],
+      ['EXISTS run AND run != 10 AND run IN (1, 10, 3)', ['f1', 'f3']],
     ])('%s', async (query, expected) => {
       expect(await names(query)).toEqual(expected);
     });
@@ -243,6 +248,7 @@ describe('query semantics', () => {
       expect(await inherited('NOT EXISTS detector')).toEqual(['/inh/e']);
       expect(await inherited("NOT detector = 'tpc'", { kind: 'file' })).toEqual(['/inh/e', '/inh/run1/b', '/inh/run2/d']);
       expect(await inherited('EXISTS run AND run != 1', { kind: 'file' })).toEqual(['/inh/run2/d']);
+      expect(await inherited('run >= 1 AND run < 2', { kind: 'file' })).toEqual(['/inh/run1/a', '/inh/run1/b', '/inh/run1/sub/c']);
     });
 
     it('counts inherited matches', async () => {

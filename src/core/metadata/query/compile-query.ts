@@ -40,8 +40,10 @@ const OPERATOR: Readonly<Record<CompareOp, RawBuilder<unknown>>> = {
 
 function predicate(node: CheckedQuery, inherit: boolean): RawBuilder<SqlBool> {
   switch (node.kind) {
-    case 'and':
-      return sql<SqlBool>`(${sql.join(node.operands.map((o) => predicate(o, inherit)), sql` AND `)})`;
+    case 'and': {
+      const parts = conjuncts(node.operands).map((part) => (isGroup(part) ? leaf(part, inherit) : predicate(part, inherit)));
+      return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
+    }
     case 'or':
       return sql<SqlBool>`(${sql.join(node.operands.map((o) => predicate(o, inherit)), sql` OR `)})`;
     case 'not':
@@ -50,24 +52,63 @@ function predicate(node: CheckedQuery, inherit: boolean): RawBuilder<SqlBool> {
     case 'like':
     case 'in':
     case 'exists':
-      return inherit ? inheritedLeaf(node) : ownLeaf(node);
+      return leaf([node], inherit);
   }
 }
 
-/** The entry has a value of the attribute that satisfies the leaf. Absent attributes never satisfy one. */
-function ownLeaf(atom: CheckedAtom): RawBuilder<SqlBool> {
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM metadata_values v
-    WHERE v.entry_id = e.id AND v.attribute_id = ${atom.attribute.id}::uuid AND ${valueCondition(atom, 'v')})`;
+/** Leaves on one attribute, tested together (see `conjuncts`). */
+type LeafGroup = readonly [CheckedAtom, ...CheckedAtom[]];
+
+/**
+ * The operands of a conjunction, with the leaves on one attribute merged into one group. An entry has at
+ * most one value (and one effective value) per attribute, so `EXISTS(v > a) AND EXISTS(v < b)` is
+ * `EXISTS(v > a AND v < b)`: one bounded index range instead of two half-open ones to intersect.
+ */
+function conjuncts(operands: readonly CheckedQuery[]): (LeafGroup | CheckedQuery)[] {
+  const parts: (CheckedAtom[] | CheckedQuery)[] = [];
+  const groups = new Map<string, CheckedAtom[]>();
+  for (const operand of operands) {
+    if (operand.kind === 'and' || operand.kind === 'or' || operand.kind === 'not') {
+      parts.push(operand);
+      continue;
+    }
+    const group = groups.get(operand.attribute.id);
+    if (group !== undefined) group.push(operand);
+    else {
+      const created = [operand];
+      groups.set(operand.attribute.id, created);
+      parts.push(created);
+    }
+  }
+  return parts as (LeafGroup | CheckedQuery)[];
 }
 
-/** The entry's effective value (its own, else the nearest ancestor's) satisfies the leaf. */
-function inheritedLeaf(atom: CheckedAtom): RawBuilder<SqlBool> {
-  const column = sql.ref(`v.${valueColumn(atom.attribute.type)}`);
+function isGroup(part: LeafGroup | CheckedQuery): part is LeafGroup {
+  return Array.isArray(part);
+}
+
+function leaf(atoms: LeafGroup, inherit: boolean): RawBuilder<SqlBool> {
+  return inherit ? inheritedLeaf(atoms) : ownLeaf(atoms);
+}
+
+/** The entry has a value of the attribute that satisfies the leaves. Absent attributes never satisfy one. */
+function ownLeaf(atoms: LeafGroup): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM metadata_values v
+    WHERE v.entry_id = e.id AND v.attribute_id = ${atoms[0].attribute.id}::uuid AND ${valueConditions(atoms, 'v')})`;
+}
+
+/** The entry's effective value (its own, else the nearest ancestor's) satisfies the leaves. */
+function inheritedLeaf(atoms: LeafGroup): RawBuilder<SqlBool> {
+  const column = sql.ref(`v.${valueColumn(atoms[0].attribute.type)}`);
   return sql<SqlBool>`EXISTS (SELECT 1 FROM (
       SELECT ${column} FROM metadata_values v JOIN entries x ON x.id = v.entry_id
-      WHERE v.attribute_id = ${atom.attribute.id}::uuid AND x.lfn = ANY (${ancestry(sql.ref('e.lfn'))})
+      WHERE v.attribute_id = ${atoms[0].attribute.id}::uuid AND x.lfn = ANY (${ancestry(sql.ref('e.lfn'))})
       ORDER BY length(x.lfn) DESC LIMIT 1) ev
-    WHERE ${valueCondition(atom, 'ev')})`;
+    WHERE ${valueConditions(atoms, 'ev')})`;
+}
+
+function valueConditions(atoms: LeafGroup, alias: 'v' | 'ev'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.join(atoms.map((atom) => valueCondition(atom, alias)), sql` AND `)}`;
 }
 
 /** The LFN and all its ancestors (`/a/b` → `/`, `/a`, `/a/b`), as an array, one probe each on the LFN index. */
@@ -159,9 +200,10 @@ function candidates(node: CheckedQuery, inherit: boolean): Candidates | undefine
   switch (node.kind) {
     case 'and': {
       // Any one operand's candidates bound the conjunction; the first that has some will do.
-      for (const operand of node.operands) {
-        const found = candidates(operand, inherit);
-        if (found !== undefined) return { ...found, exact: found.exact && node.operands.length === 1 };
+      const parts = conjuncts(node.operands);
+      for (const part of parts) {
+        const found = isGroup(part) ? leafCandidates(part, inherit) : candidates(part, inherit);
+        if (found !== undefined) return { ...found, exact: found.exact && parts.length === 1 };
       }
       return undefined;
     }
@@ -180,16 +222,20 @@ function candidates(node: CheckedQuery, inherit: boolean): Candidates | undefine
     case 'compare':
     case 'like':
     case 'in':
-    case 'exists': {
-      const own = sql`SELECT v.entry_id FROM metadata_values v
-        WHERE v.attribute_id = ${node.attribute.id}::uuid AND ${valueCondition(node, 'v')}`;
-      if (!inherit) return { ids: own, singleLeaf: true, exact: true };
-      const below = sql`SELECT d.id FROM metadata_values v
-        JOIN entries x ON x.id = v.entry_id AND x.kind = 'directory'
-        JOIN entries d ON d.lfn > rtrim(x.lfn, '/') || '/' AND d.lfn < rtrim(x.lfn, '/') || '0'
-        WHERE v.attribute_id = ${node.attribute.id}::uuid AND ${valueCondition(node, 'v')}`;
-      // Not exact: a nearer directory may override the value for part of the subtree.
-      return { ids: sql`${own} UNION ALL ${below}`, singleLeaf: true, exact: false };
-    }
+    case 'exists':
+      return leafCandidates([node], inherit);
   }
+}
+
+function leafCandidates(atoms: LeafGroup, inherit: boolean): Candidates {
+  const id = atoms[0].attribute.id;
+  const own = sql`SELECT v.entry_id FROM metadata_values v
+    WHERE v.attribute_id = ${id}::uuid AND ${valueConditions(atoms, 'v')}`;
+  if (!inherit) return { ids: own, singleLeaf: true, exact: true };
+  const below = sql`SELECT d.id FROM metadata_values v
+    JOIN entries x ON x.id = v.entry_id AND x.kind = 'directory'
+    JOIN entries d ON d.lfn > rtrim(x.lfn, '/') || '/' AND d.lfn < rtrim(x.lfn, '/') || '0'
+    WHERE v.attribute_id = ${id}::uuid AND ${valueConditions(atoms, 'v')}`;
+  // Not exact: a nearer directory may override the value for part of the subtree.
+  return { ids: sql`${own} UNION ALL ${below}`, singleLeaf: true, exact: false };
 }
