@@ -99,33 +99,31 @@ export function fromValueRow(type: AttributeType, row: ValueRow, name: string): 
   return value;
 }
 
+/** The typed columns of a value row as sent to the database (timestamps as RFC 3339 text). */
+export interface ValueColumns {
+  readonly v_text: string | null;
+  readonly v_int: number | null;
+  readonly v_float: number | null;
+  readonly v_bool: boolean | null;
+  readonly v_time: string | null;
+}
+
+const NO_VALUE: ValueColumns = { v_text: null, v_int: null, v_float: null, v_bool: null, v_time: null };
+
 /** The row columns of a typed value, for inserts: every other column is null. */
-export function toValueColumns(typed: TypedValue): { v_text: string | null; v_int: number | null; v_float: number | null; v_bool: boolean | null; v_time: string | null } {
-  const row = { v_text: null, v_int: null, v_float: null, v_bool: null, v_time: null } as {
-    v_text: string | null;
-    v_int: number | null;
-    v_float: number | null;
-    v_bool: boolean | null;
-    v_time: string | null;
-  };
+export function toValueColumns(typed: TypedValue): ValueColumns {
   switch (typed.type) {
     case 'string':
-      row.v_text = typed.value;
-      break;
+      return { ...NO_VALUE, v_text: typed.value };
     case 'int':
-      row.v_int = typed.value;
-      break;
+      return { ...NO_VALUE, v_int: typed.value };
     case 'float':
-      row.v_float = typed.value;
-      break;
+      return { ...NO_VALUE, v_float: typed.value };
     case 'bool':
-      row.v_bool = typed.value;
-      break;
+      return { ...NO_VALUE, v_bool: typed.value };
     case 'timestamp':
-      row.v_time = typed.value.toISOString();
-      break;
+      return { ...NO_VALUE, v_time: typed.value.toISOString() };
   }
-  return row;
 }
 
 function describe(value: unknown): string {

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/schema';
 import { inTransaction, reading } from '../../db/transaction';
 import type { CatalogContext } from '../context';
 import { Conflict, Exists, InvalidArgument, NotExists } from '../errors';
-import { parseAttributeName } from './attribute-names';
+import { parseAttributeName, parseSchemaName } from './attribute-names';
 import {
   attributesInUse,
   deleteAttributes,
@@ -11,7 +11,6 @@ import {
   loadSchema,
   loadSchemas,
   parseAttributeDefinitions,
-  parseSchemaName,
   type Schema,
 } from './schema';
 

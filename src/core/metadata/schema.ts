@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AttributeType, Queryable } from '../../db/schema';
 import { anyText } from '../../db/sql-helpers';
 import { Exists, InvalidArgument, NotExists } from '../errors';
-import { parseAttributeName, parseSchemaName } from './attribute-names';
+import { parseAttributeName } from './attribute-names';
 import { isAttributeType, valueColumn } from './attribute-value';
 
 /** A named set of typed attributes (Fireman's MetadataSchema). */
@@ -41,15 +41,6 @@ export function parseAttributeDefinitions(input: unknown): SchemaAttribute[] {
   return out;
 }
 
-export { parseSchemaName };
-
-/** The schema's row id, or NotExists. */
-export async function schemaId(db: Queryable, name: string): Promise<string> {
-  const row = await db.selectFrom('metadata_schemas').select('id').where('name', '=', name).executeTakeFirst();
-  if (row === undefined) throw new NotExists(`no such schema: ${JSON.stringify(name)}`);
-  return row.id;
-}
-
 /** Schemas with their attributes, by name (all of them when `names` is undefined). */
 export async function loadSchemas(db: Queryable, names?: readonly string[]): Promise<Schema[]> {
   let query = db
@@ -78,9 +69,9 @@ export async function loadSchema(db: Queryable, name: string): Promise<Schema> {
  * Adds attributes to a schema in one statement. Names are unique across all schemas (and free-form
  * attributes), so a taken name is `Exists`, naming who has it; nothing is added then.
  */
-export async function insertAttributes(db: Queryable, schemaIdValue: string, attributes: readonly SchemaAttribute[]): Promise<void> {
+export async function insertAttributes(db: Queryable, schemaId: string, attributes: readonly SchemaAttribute[]): Promise<void> {
   if (attributes.length === 0) return;
-  const rows = attributes.map((a) => ({ id: randomUUID(), schema_id: schemaIdValue, name: a.name, type: a.type }));
+  const rows = attributes.map((a) => ({ id: randomUUID(), schema_id: schemaId, name: a.name, type: a.type }));
   const inserted = await sql<{ name: string }>`
     INSERT INTO metadata_attributes (id, schema_id, name, type)
     SELECT u.id, u.schema_id, u.name, u.type FROM json_to_recordset(${JSON.stringify(rows)}::json) AS u(id uuid, schema_id uuid, name text, type text)

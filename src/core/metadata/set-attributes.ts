@@ -7,7 +7,7 @@ import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { attributesByName, defineFreeForm, type AttributeDefinition } from './attribute-definitions';
 import { parseAttributeName } from './attribute-names';
-import { toTypedValue, toValueColumns, type TypedValue } from './attribute-value';
+import { toTypedValue, toValueColumns, type TypedValue, type ValueColumns } from './attribute-value';
 import { targetEntries } from './target-entries';
 
 export interface SetAttributesItem {
@@ -78,7 +78,7 @@ export async function setAttributes(ctx: CatalogContext, items: readonly SetAttr
 
     const targets = await targetEntries(ctx, trx, typed.map((t) => t.lfn), 'setMetadata');
     // Later items win: one statement cannot update a row twice, so only the last value of a pair is sent.
-    const rows = new Map<string, { entry_id: string; attribute_id: string } & ReturnType<typeof toValueColumns>>();
+    const rows = new Map<string, { entry_id: string; attribute_id: string } & ValueColumns>();
     const writes: { index: number; entryId: string }[] = [];
     typed.forEach((t, k) => {
       const target = targets[k]!;
