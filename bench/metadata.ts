@@ -2,7 +2,7 @@
  * Metadata benchmark on PostgreSQL (issue 4): setting attributes over REST in 1,000-item requests, then
  * query latencies at scale with a raw-SQL baseline for the selective lookup.
  *
- *   npm run build && node dist/bench/metadata.js [--files 1000000] [--rest-files 100000] [--repeat 20]
+ *   npm run build && node dist/bench/metadata.js [--files 1000000] [--rest-files 100000] [--repeat 20] [--keep]
  *
  * Files get five attributes: run (int, unique), detector (string, ten values, so one value matches
  * 10%), quality (string), energy (float), taken (timestamp).
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   const files = arg(argv, 'files', 1_000_000);
   const restFiles = Math.min(files, arg(argv, 'rest-files', 100_000));
   const repeat = arg(argv, 'repeat', 20);
+  // Leave the database behind for EXPLAIN ANALYZE by hand.
+  const keep = argv.includes('--keep');
   const perDir = 1000;
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `replicat_metabench_${randomUUID().replaceAll('-', '')}`;
@@ -165,7 +167,8 @@ async function main(): Promise<void> {
     log(`wrote ${out}`);
   } finally {
     await handle.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (keep) console.log(`kept database ${name}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }
