@@ -92,17 +92,17 @@ export async function setAttributes(ctx: CatalogContext, items: readonly SetAttr
 
     const written = new Set<string>();
     if (rows.size > 0) {
-      // The entry and attribute rows are locked FOR KEY SHARE: a concurrent removal of either waits or
-      // wins, and then the value is skipped rather than failing the whole statement on a foreign key.
+      // Entries are locked FOR KEY SHARE: an entry removed concurrently waits for us or wins, and then
+      // its values are skipped (the item is NotExists, with nothing of it written). An attribute dropped
+      // concurrently fails the foreign key instead, and the transaction runs again, finding it gone.
       const result = await sql<{ entry_id: string }>`
         INSERT INTO metadata_values (entry_id, attribute_id, v_text, v_int, v_float, v_bool, v_time)
         SELECT u.entry_id, u.attribute_id, u.v_text, u.v_int, u.v_float, u.v_bool, u.v_time
         FROM json_to_recordset(${JSON.stringify([...rows.values()])}::json) AS u(
           entry_id uuid, attribute_id uuid, v_text text, v_int int8, v_float float8, v_bool boolean, v_time timestamptz)
         JOIN entries e ON e.id = u.entry_id
-        JOIN metadata_attributes a ON a.id = u.attribute_id
         ORDER BY u.entry_id, u.attribute_id
-        FOR KEY SHARE OF e, a
+        FOR KEY SHARE OF e
         ON CONFLICT (entry_id, attribute_id) DO UPDATE
           SET v_text = excluded.v_text, v_int = excluded.v_int, v_float = excluded.v_float,
               v_bool = excluded.v_bool, v_time = excluded.v_time
