@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
 
@@ -10,8 +11,49 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly limits: Limits;
   readonly identity: LocalIdentityConfig;
+  readonly namespace: NamespaceConfig;
+  /** HTTPS with client certificates; undefined unless TLS_CERT and TLS_KEY are both set. */
+  readonly tls: TlsConfig | undefined;
+  readonly auth: AuthConfig;
   readonly metadata: MetadataSettings;
   readonly logLevel: string;
+}
+
+export interface NamespaceConfig {
+  /** Owner and group of `/`; the owner (and admins) may create at the top of the tree. */
+  readonly rootOwner: string;
+  readonly rootGroup: string;
+  /** `disabled` turns every ACL check off: for measuring their cost only, never for a shared catalog. */
+  readonly authorization: 'enforced' | 'disabled';
+}
+
+export interface TlsConfig {
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface AuthConfig {
+  /** Whether a request without credentials acts as the local identity (`identity`) instead of getting 401. */
+  readonly allowAnonymous: boolean;
+  /** The password of the `admin` account created on first start; generated and printed once when unset. */
+  readonly adminPassword: string | undefined;
+  readonly x509: X509Config;
+  /** Peers (addresses or CIDRs) whose client-certificate header is believed: TLS-terminating front ends. */
+  readonly trustedProxies: readonly string[];
+  /** The header a trusted front end puts the client's URL-escaped PEM chain in (lower case). */
+  readonly clientCertHeader: string;
+}
+
+export interface X509Config {
+  /** The CA directory (hashed `*.0` certificates, `*.r0` CRLs); without it no certificate is accepted. */
+  readonly certDir: string | undefined;
+  /** The VOMS directory (`<vo>/<host>.lsc` or certificate files); without it VOMS proxies are refused. */
+  readonly vomsDir: string | undefined;
+  /** How often both directories are re-read (fetch-crl rewrites CRLs while the service runs). */
+  readonly refreshSeconds: number;
+  /** Host names this service answers to, for VOMS ACs restricted to targets. */
+  readonly vomsTargets: readonly string[];
 }
 
 export interface HttpConfig {
@@ -37,9 +79,12 @@ export interface Limits {
   /** Page size of listings when the caller does not say, and the most it may ask for. */
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
+  /** Bearer token lifetime when the caller does not ask, and the most a caller may ask. */
+  readonly tokenTtlSeconds: number;
+  readonly maxTokenTtlSeconds: number;
 }
 
-/** Until X.509 and accounts land, every request acts as this one identity. */
+/** The identity of requests without credentials, when anonymous access is allowed. */
 export interface LocalIdentityConfig {
   readonly dn: string;
   readonly group: string;
@@ -71,10 +116,30 @@ export function loadConfig(env: Env = process.env): Config {
       maxBodyBytes: integer(env, 'REPLICAT_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
       defaultPageSize: integer(env, 'REPLICAT_PAGE_SIZE', 1000, 1, 100_000),
       maxPageSize: integer(env, 'REPLICAT_MAX_PAGE_SIZE', 10_000, 1, 1_000_000),
+      tokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_TTL_SECONDS', 12 * 3600, 60, 365 * 24 * 3600),
+      maxTokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_MAX_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
     },
     identity: {
       dn: env.REPLICAT_LOCAL_DN?.trim() || '/O=replicat/CN=local',
       group: env.REPLICAT_LOCAL_GROUP?.trim() || '',
+    },
+    namespace: {
+      rootOwner: env.REPLICAT_ROOT_OWNER?.trim() || 'local:admin',
+      rootGroup: env.REPLICAT_ROOT_GROUP?.trim() || '',
+      authorization: oneOf(env, 'REPLICAT_AUTHORIZATION', ['enforced', 'disabled'] as const, 'enforced'),
+    },
+    tls: tlsConfig(env),
+    auth: {
+      allowAnonymous: boolean(env, 'REPLICAT_ALLOW_ANONYMOUS', false),
+      adminPassword: env.REPLICAT_ADMIN_PASSWORD || undefined,
+      x509: {
+        certDir: optionalPath(env.X509_CERT_DIR),
+        vomsDir: optionalPath(env.X509_VOMS_DIR),
+        refreshSeconds: integer(env, 'X509_REFRESH_SECONDS', 300, 0, 86_400),
+        vomsTargets: list(env.REPLICAT_VOMS_TARGETS),
+      },
+      trustedProxies: list(env.REPLICAT_TRUSTED_PROXIES).map(checkPeer),
+      clientCertHeader: (env.REPLICAT_CLIENT_CERT_HEADER?.trim() || 'ssl-client-escaped-cert').toLowerCase(),
     },
     metadata: {
       // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.
@@ -82,6 +147,42 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
+}
+
+function tlsConfig(env: Env): TlsConfig | undefined {
+  const certFile = optionalPath(env.TLS_CERT);
+  const keyFile = optionalPath(env.TLS_KEY);
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError('HTTPS needs both TLS_CERT and TLS_KEY');
+  return { port: integer(env, 'TLS_PORT', 8443, 0, 65535), certFile, keyFile };
+}
+
+function optionalPath(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? resolve(trimmed) : undefined;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/** An address (`10.0.0.5`, `::1`) or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+function checkPeer(peer: string): string {
+  const [address, bits, extra] = peer.split('/');
+  const family = isIP(address ?? '');
+  const max = family === 4 ? 32 : 128;
+  if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) {
+    throw new ConfigError(`REPLICAT_TRUSTED_PROXIES: ${JSON.stringify(peer)} is not an IP address or CIDR block`);
+  }
+  return peer;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, not ${JSON.stringify(raw)}`);
 }
 
 function pgliteDir(value: string | undefined): string | undefined {
@@ -103,6 +204,15 @@ function checkDatabaseUrl(url: string): string {
   return url;
 }
 
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
@@ -111,12 +221,4 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
   }
   return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, not ${JSON.stringify(env[name])}`);
 }

@@ -7,7 +7,8 @@ import { makeLogger, startService } from './service';
 const USAGE = `usage: replicat <command>
 
 commands:
-  serve     run the catalog service (REST on PORT, default 8080)
+  serve     run the catalog service (REST on PORT, default 8080; HTTPS with client certificates on
+            TLS_PORT, default 8443, when TLS_CERT and TLS_KEY are set)
   migrate   apply pending database migrations and exit
 
 The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite in REPLICAT_DATA (./var/data).`;

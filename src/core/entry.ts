@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { EntriesTable } from '../db/schema';
+import { fromStoredAcl, type Permission } from './access/permission';
 import type { Checksum } from './checksum';
 import { Internal } from './errors';
 import type { Guid } from './names/guid';
@@ -14,6 +15,7 @@ interface EntryCommon {
   readonly group: string;
   readonly ctime: Date;
   readonly mtime: Date;
+  readonly permission: Permission;
 }
 
 export interface DirectoryEntry extends EntryCommon {
@@ -52,6 +54,7 @@ export function toEntry(row: EntryRow): Entry {
         group: row.group_name,
         ctime: row.ctime,
         mtime: row.mtime,
+        permission: permissionOf(row),
       };
     case 'file':
       if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
@@ -65,6 +68,7 @@ export function toEntry(row: EntryRow): Entry {
         group: row.group_name,
         ctime: row.ctime,
         mtime: row.mtime,
+        permission: permissionOf(row),
         guid: row.guid as Guid,
         size: row.size,
         checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
@@ -82,7 +86,17 @@ export function toEntry(row: EntryRow): Entry {
         group: row.group_name,
         ctime: row.ctime,
         mtime: row.mtime,
+        permission: permissionOf(row),
         target: row.target as Lfn,
       };
   }
+}
+
+function permissionOf(row: EntryRow): Permission {
+  return {
+    owner: row.owner_dn,
+    group: row.group_name,
+    base: { owner: row.perm_owner, group: row.perm_group, other: row.perm_other },
+    acl: fromStoredAcl(row.acl),
+  };
 }

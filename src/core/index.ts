@@ -21,6 +21,21 @@ export { setMasterReplicas, type SetMasterItem } from './replicas/set-master';
 export { listReplicas, type ListReplicasItem, type FileReplicas } from './replicas/list-replicas';
 export { lookupGuids, type GuidLookupItem, type GuidLookup } from './replicas/lookup-guids';
 export { listSeReplicas, type SeReplica } from './replicas/list-se-replicas';
+export type { Permission, AclEntry, BaseRights } from './access/permission';
+export { RIGHTS, type Right } from './access/rights';
+export {
+  getPermissions,
+  setPermissions,
+  checkPermissions,
+  changeOwners,
+  describe as describePermission,
+  type GetPermissionItem,
+  type SetPermissionItem,
+  type CheckPermissionItem,
+  type ChownItem,
+  type PermissionCheck,
+} from './access/permission-ops';
+export { setRootOwner } from './namespace/root-owner';
 export type { MetadataSettings } from './metadata/metadata-settings';
 export type { AttributeType, AttributeValue } from './metadata/attribute-value';
 export type { Schema, SchemaAttribute } from './metadata/schema';

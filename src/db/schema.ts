@@ -8,6 +8,10 @@ export interface Database {
   metadata_attributes: MetadataAttributesTable;
   metadata_values: MetadataValuesTable;
   schema_migrations: SchemaMigrationsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  tokens: TokensTable;
 }
 
 export type EntryKind = 'directory' | 'file' | 'symlink';
@@ -30,6 +34,11 @@ export interface EntriesTable {
   ctime: ColumnType<Date, Date | undefined, Date>;
   mtime: ColumnType<Date, Date | undefined, Date>;
   validity: Date | null;
+  perm_owner: ColumnType<number, number | undefined, number>;
+  perm_group: ColumnType<number, number | undefined, number>;
+  perm_other: ColumnType<number, number | undefined, number>;
+  /** The ordered ACL (see core/access/permission.ts); drivers hand jsonb back parsed. */
+  acl: ColumnType<unknown, string | undefined, string>;
 }
 
 export type ReplicaStatus = 'available' | 'unavailable';
@@ -78,6 +87,34 @@ export interface SchemaMigrationsTable {
   name: string;
   checksum: string;
   applied_at: ColumnType<Date, Date | undefined, never>;
+}
+
+/** Local accounts (migrations/0004_accounts.sql). */
+export interface UsersTable {
+  name: string;
+  password_hash: string | null;
+  dn: string | null;
+  admin: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  mtime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface GroupsTable {
+  name: string;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface GroupMembersTable {
+  group_name: string;
+  user_name: string;
+}
+
+export interface TokensTable {
+  token_hash: string;
+  user_name: string;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  expires: Date;
 }
 
 export type Db = Kysely<Database>;

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { CatalogContext, CatalogLimits, Identity } from '../core/context';
+import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
+import type { Identity } from '../core/context';
+import { catalogContext, type FaceOptions } from '../face-options';
 import { CatalogError } from '../core/errors';
-import type { MetadataSettings } from '../core/metadata/metadata-settings';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
+import { createSoapRouter } from '../soap/soap-router';
 import { listOperations, openApiDocument } from './openapi-document';
 import { REST_HANDLERS } from './operations';
 import { sendProblem, toProblem } from './problem';
 import { ContractValidators } from './validation';
 
-export interface RestAppOptions {
-  readonly database: DatabaseHandle;
-  readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
-  /** Decides who the caller is; until the identity issue lands, a fixed local identity. */
-  readonly identify: (req: Request) => Identity;
-  readonly logger: Logger;
-  /** Site choices about metadata (free-form attributes); the defaults when absent. */
-  readonly metadata?: MetadataSettings;
-}
+export type RestAppOptions = FaceOptions;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -69,6 +63,8 @@ export function createRestApp(options: RestAppOptions): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
+  // The SOAP face (Fireman-compatible) over the same core: /soap/FiremanCatalog, /soap/StorageIndex.
+  app.use('/soap', createSoapRouter(options));
 
   const knownPaths = new Map<string, string[]>();
   for (const { path, method, operation } of listOperations(doc)) {
@@ -80,7 +76,17 @@ export function createRestApp(options: RestAppOptions): express.Express {
     const checkBody = validators.body(operation.operationId);
     const checkQuery = validators.query(operation.operationId);
     const middlewares = checkBody ? [requireJson, jsonBody] : [];
-    app[method](route, ...middlewares, async (req: Request, res: Response) => {
+    // Who is calling is settled before anything of the request is read, so strangers cannot make the
+    // service parse 32 MB bodies.
+    const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        res.locals.identity = await options.identify(req);
+      } catch (error) {
+        return failRequest(res, error, options.logger);
+      }
+      next();
+    };
+    app[method](route, authenticate, ...middlewares, async (req: Request, res: Response) => {
       try {
         if (checkQuery) {
           const query = { ...(req.query as Record<string, unknown>) };
@@ -99,12 +105,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
           const issues = checkBody(req.body);
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
-        const ctx: CatalogContext = {
-          db: options.database.db,
-          identity: options.identify(req),
-          limits: options.limits,
-          ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
-        };
+        const ctx = catalogContext(options, res.locals.identity as Identity);
         const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res);
         if (body !== undefined && !res.headersSent) res.json(body);
       } catch (error) {
@@ -146,6 +147,15 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
   if (res.headersSent) {
     res.destroy();
     return;
+  }
+  if (error instanceof NotAuthenticated) {
+    const header = challenges(error.methods);
+    if (header !== '') res.setHeader('www-authenticate', header);
+    return sendProblem(res, {
+      ...toProblem(error.code, `${error.message}; authenticate with ${describeMethods(error.methods)}`, { status: error.status }),
+      title: 'Authentication required',
+      methods: error.methods,
+    });
   }
   const parserType = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
   switch (parserType) {

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import * as core from '../core';
+import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
 import { writeNdjson } from './ndjson';
@@ -19,6 +20,16 @@ function bulk<I, T>(operation: Bulk<I, T>, encode: (value: T) => Record<string, 
 const entry = (e: core.Entry) => ({ entry: encodeEntry(e) });
 const replica = (r: core.Replica) => ({ replica: encodeReplica(r) });
 const nothing = () => ({});
+const user = (u: accounts.Account) => ({ user: encodeAccount(u) });
+
+function encodeAccount(u: accounts.Account) {
+  return { name: u.name, dn: u.dn, admin: u.admin, disabled: u.disabled, groups: u.groups, ctime: u.ctime.toISOString() };
+}
+
+function pathName(req: Request): string {
+  const name = (req.params as Record<string, string | undefined>).name;
+  return name ?? '';
+}
 
 function queryString(req: Request, name: string): string | undefined {
   const value = (req.query as Record<string, unknown>)[name];
@@ -28,10 +39,6 @@ function queryString(req: Request, name: string): string | undefined {
 function queryNumber(req: Request, name: string): number | undefined {
   const value = (req.query as Record<string, unknown>)[name];
   return typeof value === 'number' ? value : undefined;
-}
-
-function pathName(req: Request): string {
-  return String(req.params.name ?? '');
 }
 
 function wantsNdjson(req: Request): boolean {
@@ -106,6 +113,52 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
     }
     const page = await core.queryEntries(ctx, request, { limit: body.limit, cursor: body.cursor });
     return { entries: page.items.map(encodeEntry), next: page.next };
+  },
+
+  getPermissions: bulk(core.getPermissions, (p) => ({ permission: core.describePermission(p) })),
+  setPermissions: bulk(core.setPermissions, (p) => ({ permission: core.describePermission(p) })),
+  checkPermissions: bulk(core.checkPermissions, (c) => ({ lfn: c.lfn, granted: c.granted, denied: c.denied })),
+  changeOwners: bulk(core.changeOwners, entry),
+
+  createUsers: bulk(accounts.createUsers, user),
+  createGroups: bulk(accounts.createGroups, (group) => ({ group })),
+  async listUsers(ctx) {
+    return { users: (await accounts.listUsers(ctx)).map(encodeAccount) };
+  },
+  async getUser(ctx, req) {
+    return encodeAccount(await accounts.getUser(ctx, pathName(req)));
+  },
+  async updateUser(ctx, req) {
+    return encodeAccount(await accounts.updateUser(ctx, pathName(req), req.body as accounts.UserChanges));
+  },
+  async deleteUser(ctx, req, res) {
+    await accounts.deleteUser(ctx, pathName(req));
+    res.status(204).end();
+    return undefined;
+  },
+  async listGroups(ctx) {
+    return { groups: await accounts.listGroups(ctx) };
+  },
+  async changeGroupMembers(ctx, req) {
+    const items = (req.body as { items: accounts.MembershipChange[] }).items;
+    return encodeResults(await accounts.changeMembers(ctx, pathName(req), items), (m) => ({ user: m.user, member: m.member }));
+  },
+  async issueToken(ctx, req) {
+    const issued = await accounts.issueToken(ctx, req.body as { ttlSeconds?: number });
+    return { token: issued.token, user: issued.user, expires: issued.expires.toISOString() };
+  },
+  async whoami(ctx) {
+    const { dn, group, groups, fqans, method, admin, account, limited } = ctx.identity;
+    return {
+      dn,
+      group,
+      groups,
+      ...(fqans !== undefined ? { fqans } : {}),
+      method: method ?? 'fixed',
+      admin: admin === true,
+      ...(account !== undefined ? { account } : {}),
+      ...(limited !== undefined ? { limited } : {}),
+    };
   },
 
   async listDirectory(ctx, req, res) {

@@ -46,6 +46,8 @@ export interface Problem {
   readonly instance?: string;
   readonly requestId?: string;
   readonly errors?: readonly { path: string; message: string }[];
+  /** On 401: the ways this service accepts to authenticate (x509, basic, bearer). */
+  readonly methods?: readonly string[];
 }
 
 export function toProblem(code: ErrorCode, detail: string, extras: ProblemExtras = {}): Problem {

@@ -177,7 +177,7 @@ describe('metadata in core', () => {
 
   describe('free-form attributes', () => {
     it('are refused unless the site allows them, and then are strings only', async () => {
-      const open = await startTestCatalog({}, { freeFormAttributes: true });
+      const open = await startTestCatalog({}, { metadata: { freeFormAttributes: true } });
       try {
         await core.makeDirectories(open.ctx, [{ lfn: '/f' }]);
         const results = await core.setAttributes(open.ctx, [

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
@@ -7,6 +7,7 @@ import type { CatalogContext, Identity } from '../../src/core/context';
 import type { MetadataSettings } from '../../src/core/metadata/metadata-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
+import { setRootOwner } from '../../src/core/namespace/root-owner';
 import { openPglite } from '../../src/db/pglite/pglite-database';
 import { openPostgres } from '../../src/db/postgres/postgres-database';
 import { createRestApp } from '../../src/rest/app';
@@ -27,14 +28,44 @@ export interface TestCatalog {
   close(): Promise<void>;
 }
 
+export interface TestCatalogOptions {
+  /**
+   * Who each request acts as. The default is the fixed TEST_IDENTITY, so tests that are not about
+   * authentication need no credentials; auth tests pass the service's Authenticator here.
+   */
+  readonly identify?: (req: Request) => Identity | Promise<Identity>;
+  /** Site choices about metadata (free-form attributes); the defaults when absent. */
+  readonly metadata?: MetadataSettings;
+}
+
 /**
  * A fresh, migrated catalog for one test file: an in-memory PGlite, or — when DATABASE_URL is set — a
  * new database on that server, dropped afterwards. Tests never share state across files.
  */
-export async function startTestCatalog(
-  limits: Partial<typeof TEST_LIMITS> = {},
-  metadata: MetadataSettings = { freeFormAttributes: false },
-): Promise<TestCatalog> {
+export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}, options: TestCatalogOptions = {}): Promise<TestCatalog> {
+  const { database, drop } = await openTestDatabase();
+  const effective = { ...TEST_LIMITS, ...limits };
+  const app = createRestApp({
+    database,
+    limits: effective,
+    identify: options.identify ?? (() => TEST_IDENTITY),
+    logger: pino({ level: 'silent' }),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+  });
+  return {
+    app,
+    database,
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, ...(options.metadata !== undefined ? { metadata: options.metadata } : {}) },
+    engine: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+    async close() {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+/** A fresh migrated database (PGlite in memory, or a new database on DATABASE_URL) and how to drop it. */
+export async function openTestDatabase(): Promise<{ database: DatabaseHandle; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   let database: DatabaseHandle;
   let drop: () => Promise<void> = async () => undefined;
@@ -49,24 +80,8 @@ export async function startTestCatalog(
     database = await openPglite({ dataDir: undefined });
   }
   await migrate(database);
-  const effective = { ...TEST_LIMITS, ...limits };
-  const app = createRestApp({
-    database,
-    limits: effective,
-    identify: () => TEST_IDENTITY,
-    logger: pino({ level: 'silent' }),
-    metadata,
-  });
-  return {
-    app,
-    database,
-    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, metadata },
-    engine: url ? 'postgres' : 'pglite',
-    async close() {
-      await database.close();
-      await drop();
-    },
-  };
+  await setRootOwner(database.db, TEST_IDENTITY.dn, TEST_IDENTITY.group);
+  return { database, drop };
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
@@ -92,6 +107,10 @@ const RESPONSE_SCHEMAS: Readonly<Record<string, string>> = {
   '/api/v1/replicas/set-master': 'ReplicaResults',
   '/api/v1/replicas/list': 'ReplicaListResults',
   '/api/v1/guids/lookup': 'GuidLookupResults',
+  '/api/v1/permissions/get': 'PermissionResults',
+  '/api/v1/permissions/set': 'PermissionResults',
+  '/api/v1/permissions/check': 'PermissionCheckResults',
+  '/api/v1/entries/chown': 'EntryResults',
 };
 
 /** Checks a body against a schema of the OpenAPI document and fails the test with the first issue. */

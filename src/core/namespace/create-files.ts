@@ -52,7 +52,7 @@ export async function createFiles(ctx: CatalogContext, items: readonly CreateFil
       return true;
     });
 
-    const created = await createUnderParents(trx, ctx.identity, admitted.map((f) => f.spec), slots);
+    const created = await createUnderParents(trx, ctx, admitted.map((f) => f.spec), slots);
 
     const replicas: NewReplica[] = [];
     for (const file of admitted) {

@@ -27,7 +27,7 @@ export async function createSymlinks(ctx: CatalogContext, items: readonly Symlin
     const slots = new ResultSlots<SymlinkEntry>(items.length);
     const specs: CreateSpec[] = [];
     parsed.forEach((p, i) => (p instanceof CatalogError ? slots.fail(i, p) : specs.push(p)));
-    const created = await createUnderParents(trx, ctx.identity, specs, slots);
+    const created = await createUnderParents(trx, ctx, specs, slots);
     for (const [index, entry] of created) if (entry.kind === 'symlink') slots.succeed(index, entry);
     return slots.toArray();
   });

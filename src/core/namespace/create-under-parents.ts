@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, EntryKind } from '../../db/schema';
-import type { Identity } from '../context';
+import { Access } from '../access/access';
+import { DEFAULT_BASE } from '../access/permission';
+import type { CatalogContext } from '../context';
 import type { Entry } from '../entry';
 import { Exists } from '../errors';
 import { baseName, joinLfn, parentOf, type Lfn } from '../names/lfn';
@@ -36,17 +38,18 @@ export interface CreateSpec {
  */
 export async function createUnderParents(
   trx: Transaction<Database>,
-  identity: Identity,
+  ctx: CatalogContext,
   specs: readonly CreateSpec[],
   slots: ResultSlots<unknown>,
 ): Promise<Map<number, Entry>> {
+  const access = new Access(ctx);
   const live = specs.filter((spec) => {
     if (parentOf(spec.lfn) === null) slots.fail(spec.index, new Exists('the root directory exists'));
     return parentOf(spec.lfn) !== null;
   });
   const parents = [...new Set(live.map((spec) => parentOf(spec.lfn)!))];
   const resolved = new Map(
-    (await resolveDirectories(trx, parents)).map((result, i) => [parents[i]!, result] as const),
+    (await resolveDirectories(trx, parents, access)).map((result, i) => [parents[i]!, result] as const),
   );
 
   const rows: NewEntry[] = [];
@@ -57,6 +60,11 @@ export async function createUnderParents(
     const parent = resolved.get(parentOf(spec.lfn)!)!;
     if (!parent.ok) {
       slots.fail(spec.index, parent.error);
+      continue;
+    }
+    const denied = access.deny(parent.value, 'write', 'create', parent.value.lfn);
+    if (denied) {
+      slots.fail(spec.index, denied);
       continue;
     }
     let lfn: Lfn;
@@ -85,8 +93,9 @@ export async function createUnderParents(
       lfn,
       name: baseName(lfn),
       ...spec.payload,
-      owner: identity.dn,
-      group: identity.group,
+      owner: ctx.identity.dn,
+      group: ctx.identity.group,
+      base: DEFAULT_BASE,
     });
   }
 

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Database, EntryKind } from '../../db/schema';
 import { toEntry, type Entry, type EntryRow } from '../entry';
 import type { Lfn } from '../names/lfn';
+import type { BaseRights } from '../access/permission';
 
 export interface NewEntry {
   readonly id: string;
@@ -18,6 +19,7 @@ export interface NewEntry {
   readonly checksum: string | null;
   readonly owner: string;
   readonly group: string;
+  readonly base: BaseRights;
 }
 
 /**
@@ -44,14 +46,22 @@ export async function insertEntries(trx: Transaction<Database>, rows: readonly N
       checksum: r.checksum,
       owner_dn: r.owner,
       group_name: r.group,
+      perm_owner: r.base.owner,
+      perm_group: r.base.group,
+      perm_other: r.base.other,
     })),
   );
   const result = await sql<EntryRow>`
-    INSERT INTO entries (id, parent_id, lfn, name, kind, guid, target, size, checksum_type, checksum, owner_dn, group_name)
-    SELECT u.id, p.id, u.lfn, u.name, u.kind, u.guid, u.target, u.size, u.checksum_type, u.checksum, u.owner_dn, u.group_name
+    INSERT INTO entries (id, parent_id, lfn, name, kind, guid, target, size, checksum_type, checksum, owner_dn, group_name,
+                         perm_owner, perm_group, perm_other, acl)
+    SELECT u.id, p.id, u.lfn, u.name, u.kind, u.guid, u.target, u.size, u.checksum_type, u.checksum, u.owner_dn, u.group_name,
+           u.perm_owner, u.perm_group, u.perm_other,
+           -- A new entry inherits the inheritable ACL entries of its parent, as the parent is now.
+           COALESCE((SELECT jsonb_agg(e) FROM jsonb_array_elements(p.acl) AS e WHERE (e->>'i')::boolean), '[]'::jsonb)
     FROM json_to_recordset(${json}::json) AS u(
       id uuid, parent_lfn text, lfn text, name text, kind text, guid uuid, target text, size int8,
-      checksum_type text, checksum text, owner_dn text, group_name text)
+      checksum_type text, checksum text, owner_dn text, group_name text,
+      perm_owner int2, perm_group int2, perm_other int2)
     JOIN entries p ON p.lfn = u.parent_lfn AND p.kind = 'directory'
     ORDER BY u.lfn COLLATE "C"
     FOR KEY SHARE OF p

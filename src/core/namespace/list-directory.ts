@@ -5,6 +5,7 @@ import { toEntry, type DirectoryEntry, type Entry } from '../entry';
 import { NotADirectory } from '../errors';
 import { parseLfn } from '../names/lfn';
 import { resolvePaths } from './resolve';
+import { Access } from '../access/access';
 
 export interface ListOptions {
   readonly limit?: number;
@@ -46,10 +47,13 @@ export async function* streamDirectory(ctx: CatalogContext, lfnInput: string, ba
 
 async function openDirectory(ctx: CatalogContext, lfnInput: string): Promise<DirectoryEntry> {
   const lfn = parseLfn(lfnInput);
-  const [result] = await reading(() => resolvePaths(ctx.db, [lfn], true));
+  const access = new Access(ctx);
+  const [result] = await reading(() => resolvePaths(ctx.db, [lfn], true, access));
   if (!result!.ok) throw result!.error;
   const entry = result!.value;
   if (entry.kind !== 'directory') throw new NotADirectory(`not a directory: ${lfn}`);
+  const denied = access.deny(entry, 'list', 'list');
+  if (denied) throw denied;
   return entry;
 }
 

@@ -8,6 +8,8 @@ import { parseItems } from '../parse-items';
 import { RaceLost } from '../race';
 import { ResultSlots, type Result } from '../result';
 import { insertEntries, type NewEntry } from './insert-entries';
+import { Access } from '../access/access';
+import { DEFAULT_BASE } from '../access/permission';
 import { entriesByLfn } from './lookup';
 import { walkPaths } from './resolve';
 
@@ -32,7 +34,8 @@ export async function makeDirectories(ctx: CatalogContext, items: readonly Mkdir
     const live: { index: number; lfn: Lfn; parents: boolean }[] = [];
     parsed.forEach((p, index) => (p instanceof CatalogError ? slots.fail(index, p) : live.push({ index, ...p })));
 
-    const walks = await walkPaths(trx, live.map((item) => item.lfn), true);
+    const access = new Access(ctx);
+    const walks = await walkPaths(trx, live.map((item) => item.lfn), true, access);
     // Canonical path each item wants, and every directory to create on the way, by depth.
     const wanted = new Map<number, Lfn>();
     const toCreate = new Map<Lfn, Lfn>(); // directory → its parent
@@ -49,6 +52,12 @@ export async function makeDirectories(ctx: CatalogContext, items: readonly Mkdir
         case 'missing': {
           if (!item.parents && walk.rest.length > 1) {
             slots.fail(item.index, new NotExists(`no such directory: ${parentOf(item.lfn)}`));
+            return;
+          }
+          // What this item creates below `base` is the caller's own; only `base` must let them write.
+          const denied = access.deny(walk.base, 'write', 'mkdir');
+          if (denied) {
+            slots.fail(item.index, denied);
             return;
           }
           let dir: Lfn = walk.base.lfn;
@@ -84,6 +93,7 @@ export async function makeDirectories(ctx: CatalogContext, items: readonly Mkdir
         checksum: null,
         owner: ctx.identity.dn,
         group: ctx.identity.group,
+        base: DEFAULT_BASE,
       });
       byDepth.set(depth, level);
     }

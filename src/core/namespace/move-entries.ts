@@ -9,6 +9,7 @@ import { RaceLost } from '../race';
 import { fail, ok, type Result } from '../result';
 import { resolveDirectories, resolvePaths } from './resolve';
 import { below } from './subtree';
+import { Access } from '../access/access';
 
 export interface MoveItem {
   readonly from: string;
@@ -40,11 +41,20 @@ export async function moveEntries(ctx: CatalogContext, items: readonly MoveItem[
 async function moveOne(ctx: CatalogContext, from: Lfn, to: Lfn): Promise<Entry> {
   if (from === ROOT || to === ROOT) throw new InvalidArgument('the root directory cannot be moved or replaced');
   return inTransaction(ctx.db, async (trx) => {
-    const [source] = await resolvePaths(trx, [from], false);
+    const access = new Access(ctx);
+    const [source] = await resolvePaths(trx, [from], false, access);
     if (!source!.ok) throw source!.error;
     const entry = source!.value;
-    const [destination] = await resolveDirectories(trx, [parentOf(to)!]);
+    // Moving out of a directory is removing from it; moving into one is writing to it.
+    const sourceParent = access.directory(parentOf(entry.lfn)!);
+    if (sourceParent !== undefined) {
+      const denied = access.deny(sourceParent, 'remove', 'move');
+      if (denied) throw denied;
+    }
+    const [destination] = await resolveDirectories(trx, [parentOf(to)!], access);
     if (!destination!.ok) throw destination!.error;
+    const refused = access.deny(destination!.value, 'write', 'move');
+    if (refused) throw refused;
 
     // Hold the destination directory still (a concurrent move of it waits) and read where it is now.
     const parent = await trx
@@ -61,7 +71,7 @@ async function moveOne(ctx: CatalogContext, from: Lfn, to: Lfn): Promise<Entry> 
     if (entry.kind === 'directory') {
       // Lock the subtree first, then rename it with a fresh snapshot: children committed by creators we
       // waited for are included. A creator that slipped in after is caught by the check below.
-      await trx.selectFrom('entries').select('id').where((eb) => below(eb, entry.lfn)).forUpdate().execute();
+      await trx.selectFrom('entries').select('id').where((eb) => eb.or([eb('id', '=', entry.id), below(eb, entry.lfn)])).orderBy('lfn').forUpdate().execute();
     }
     const existing = await trx.selectFrom('entries').select('id').where('lfn', '=', target).executeTakeFirst();
     if (existing !== undefined) throw new Exists(`entry exists: ${target}`);

@@ -2,8 +2,12 @@ import { sql } from 'kysely';
 import { inTransaction } from '../../db/transaction';
 import { anyUuid } from '../../db/sql-helpers';
 import { checkBulkSize, type CatalogContext } from '../context';
-import { CatalogError, InvalidArgument, NotEmpty, NotExists } from '../errors';
-import { parseLfn, ROOT, type Lfn } from '../names/lfn';
+import { CatalogError, InvalidArgument, NotEmpty, NotExists, PermissionDenied } from '../errors';
+import { parentOf, parseLfn, ROOT, type Lfn } from '../names/lfn';
+import { Access } from '../access/access';
+import { toEntry } from '../entry';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema';
 import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { resolvePaths } from './resolve';
@@ -33,7 +37,8 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
     const targets: { index: number; lfn: Lfn; recursive: boolean }[] = [];
     parsed.forEach((p, index) => (p instanceof CatalogError ? slots.fail(index, p) : targets.push({ index, ...p })));
 
-    const resolved = await resolvePaths(trx, targets.map((t) => t.lfn), false);
+    const access = new Access(ctx);
+    const resolved = await resolvePaths(trx, targets.map((t) => t.lfn), false, access);
     // The same entry named twice: the first item that removes it succeeds, later ones find it gone.
     const claimed = new Set<string>();
     const settle = (index: number, id: string, removed: boolean, otherwise: () => CatalogError) => {
@@ -49,6 +54,9 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
       const result = resolved[k]!;
       if (!result.ok) return slots.fail(t.index, result.error);
       const entry = result.value;
+      const parent = access.directory(parentOf(entry.lfn)!);
+      const denied = parent === undefined ? null : access.deny(parent, 'remove', 'remove', parent.lfn);
+      if (denied) return slots.fail(t.index, denied);
       if (entry.kind !== 'directory') leaves.push({ index: t.index, id: entry.id });
       else if (t.recursive) trees.push({ index: t.index, id: entry.id, lfn: entry.lfn });
       else emptyDirs.push({ index: t.index, id: entry.id, lfn: entry.lfn });
@@ -76,6 +84,20 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
       for (const dir of emptyDirs) settle(dir.index, dir.id, gone.has(dir.id), () => new NotEmpty(`directory not empty: ${dir.lfn}`));
     }
     for (const tree of trees) {
+      // Emptying a directory removes from it: every directory of the subtree must allow `remove`.
+      const locked = await firstUnremovable(trx, access, tree.lfn);
+      if (locked !== null) {
+        slots.fail(tree.index, new PermissionDenied(`permission denied: remove in ${locked} (recursive remove of ${tree.lfn})`));
+        continue;
+      }
+      // Lock the tree top-down in LFN order first, the order creators lock parents in: no deadlock.
+      await trx
+        .selectFrom('entries')
+        .select('id')
+        .where((eb) => eb.or([eb('id', '=', tree.id), below(eb, tree.lfn)]))
+        .orderBy('lfn')
+        .forUpdate()
+        .execute();
       // One statement: the foreign key is checked at its end, so parents and children go together.
       const removed = await trx
         .deleteFrom('entries')
@@ -85,4 +107,18 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
     }
     return slots.toArray();
   });
+}
+
+/** The first directory in the subtree (itself included) the caller may not remove from, or null. */
+async function firstUnremovable(trx: Transaction<Database>, access: Access, lfn: Lfn): Promise<string | null> {
+  if (!access.enforced) return null;
+  const directories = await trx
+    .selectFrom('entries')
+    .selectAll()
+    .where('kind', '=', 'directory')
+    .where((eb) => eb.or([eb('lfn', '=', lfn), below(eb, lfn)]))
+    .orderBy('lfn')
+    .execute();
+  const blocked = directories.map(toEntry).find((d) => !access.allows(d, 'remove', 'remove'));
+  return blocked === undefined ? null : blocked.lfn;
 }

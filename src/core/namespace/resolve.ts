@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/schema';
+import type { Access } from '../access/access';
 import type { DirectoryEntry, Entry } from '../entry';
-import { Internal, Loop, NotADirectory, NotExists, type CatalogError } from '../errors';
+import { Internal, Loop, NotADirectory, NotExists, PermissionDenied, type CatalogError } from '../errors';
 import { ancestorsOf, componentsOf, joinLfn, type Lfn } from '../names/lfn';
 import { fail, ok, type Result } from '../result';
 import { entriesByLfn } from './lookup';
@@ -13,15 +14,20 @@ export const MAX_SYMLINK_HOPS = 16;
  * - `found`: the entry (after following links as asked);
  * - `missing`: the deepest existing directory on the way and the components below it that do not exist;
  * - `failed`: a component was a file, or links looped.
+ * `traversed` lists paths whose every ancestor directory the walk went through (one per hop), so that
+ * access checks can demand `execute` on each of them.
  */
-export type Walk =
+export type WalkEnd =
   | { readonly kind: 'found'; readonly entry: Entry }
   | { readonly kind: 'missing'; readonly base: DirectoryEntry; readonly rest: readonly string[] }
   | { readonly kind: 'failed'; readonly error: CatalogError };
 
+export type Walk = WalkEnd & { readonly traversed: readonly Lfn[] };
+
 interface Cursor {
   path: Lfn;
   hops: number;
+  traversed: Lfn[];
 }
 
 /**
@@ -29,65 +35,78 @@ interface Cursor {
  * one for the ancestors of those not found (to find a symlink or a file in the middle of a path).
  * Most paths are plain and settle in the first round with a single index probe each.
  */
-export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast: boolean): Promise<Walk[]> {
+export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast: boolean, access?: Access): Promise<Walk[]> {
   const out: (Walk | undefined)[] = new Array<Walk | undefined>(paths.length).fill(undefined);
-  const cursors: Cursor[] = paths.map((path) => ({ path, hops: 0 }));
+  const cursors: Cursor[] = paths.map((path) => ({ path, hops: 0, traversed: [] }));
   let active = paths.map((_, i) => i);
 
+  const settle = (i: number, end: WalkEnd) => {
+    out[i] = { ...end, traversed: cursors[i]!.traversed };
+  };
   const hop = (i: number, to: () => Lfn): boolean => {
     const cursor = cursors[i]!;
     cursor.hops += 1;
     if (cursor.hops > MAX_SYMLINK_HOPS) {
-      out[i] = {
+      settle(i, {
         kind: 'failed',
         error: new Loop(`too many levels of symbolic links (more than ${MAX_SYMLINK_HOPS}) resolving ${paths[i]}`),
-      };
+      });
       return false;
     }
     try {
       cursor.path = to();
       return true;
     } catch (error) {
-      out[i] = { kind: 'failed', error: error as CatalogError };
+      settle(i, { kind: 'failed', error: error as CatalogError });
       return false;
     }
   };
 
   while (active.length > 0) {
     const found = await entriesByLfn(db, [...new Set(active.map((i) => cursors[i]!.path))]);
+    access?.remember(found.values());
     const next: number[] = [];
     const misses: number[] = [];
     for (const i of active) {
       const entry = found.get(cursors[i]!.path);
-      if (entry === undefined) misses.push(i);
-      else if (entry.kind === 'symlink' && followLast) {
+      if (entry === undefined) {
+        misses.push(i);
+        continue;
+      }
+      cursors[i]!.traversed.push(entry.lfn);
+      if (entry.kind === 'symlink' && followLast) {
         if (hop(i, () => entry.target)) next.push(i);
-      } else out[i] = { kind: 'found', entry };
+      } else settle(i, { kind: 'found', entry });
     }
     if (misses.length > 0) {
       const ancestors = new Set<string>();
       for (const i of misses) for (const a of ancestorsOf(cursors[i]!.path)) ancestors.add(a);
       const existing = await entriesByLfn(db, [...ancestors]);
+      access?.remember(existing.values());
       for (const i of misses) {
-        const path = cursors[i]!.path;
+        const cursor = cursors[i]!;
         // Rows exist only below real directories, so the deepest existing ancestor is reachable.
-        const deepest = ancestorsOf(path)
+        const deepest = ancestorsOf(cursor.path)
           .reverse()
           .map((a) => existing.get(a))
           .find((e): e is Entry => e !== undefined);
         if (deepest === undefined) {
-          out[i] = { kind: 'failed', error: new Internal('the namespace root is missing') };
+          settle(i, { kind: 'failed', error: new Internal('the namespace root is missing') });
           continue;
         }
-        const rest = componentsOf(path).slice(componentsOf(deepest.lfn).length);
+        const rest = componentsOf(cursor.path).slice(componentsOf(deepest.lfn).length);
         switch (deepest.kind) {
           case 'directory':
-            out[i] = { kind: 'missing', base: deepest, rest };
+            // Learning that a name is missing means looking inside `deepest`: traversing it too.
+            cursor.traversed.push(joinLfn(deepest.lfn, rest[0]!));
+            settle(i, { kind: 'missing', base: deepest, rest });
             break;
           case 'file':
-            out[i] = { kind: 'failed', error: new NotADirectory(`not a directory: ${deepest.lfn} (in ${paths[i]})`) };
+            cursor.traversed.push(deepest.lfn);
+            settle(i, { kind: 'failed', error: new NotADirectory(`not a directory: ${deepest.lfn} (in ${paths[i]})`) });
             break;
           case 'symlink':
+            cursor.traversed.push(deepest.lfn);
             if (hop(i, () => joinLfn(deepest.target, rest.join('/')))) next.push(i);
             break;
         }
@@ -95,12 +114,24 @@ export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast
     }
     active = next;
   }
-  return out.map((walk, i) => walk ?? { kind: 'failed', error: new Internal(`path ${paths[i]} was not resolved`) });
+  const walks = out.map((walk, i) => walk ?? { kind: 'failed' as const, error: new Internal(`path ${paths[i]} was not resolved`), traversed: [] });
+  if (access === undefined || !access.enforced) return walks;
+  // Every directory the walks went through must be traversable; a blocked walk reveals nothing beyond it.
+  await access.loadAncestors(db, walks.flatMap((w) => w.traversed));
+  return walks.map((walk, i) => {
+    for (const path of walk.traversed) {
+      const blocked = access.blockedOnWay(path);
+      if (blocked !== undefined) {
+        return { kind: 'failed', error: new PermissionDenied(`permission denied: cannot traverse ${blocked.lfn} (resolving ${paths[i]})`), traversed: walk.traversed };
+      }
+    }
+    return walk;
+  });
 }
 
 /** Resolves paths to entries; a missing path is `NotExists`. */
-export async function resolvePaths(db: Queryable, paths: readonly Lfn[], followLast: boolean): Promise<Result<Entry>[]> {
-  const walks = await walkPaths(db, paths, followLast);
+export async function resolvePaths(db: Queryable, paths: readonly Lfn[], followLast: boolean, access?: Access): Promise<Result<Entry>[]> {
+  const walks = await walkPaths(db, paths, followLast, access);
   return walks.map((walk, i) => {
     switch (walk.kind) {
       case 'found':
@@ -114,8 +145,8 @@ export async function resolvePaths(db: Queryable, paths: readonly Lfn[], followL
 }
 
 /** Resolves the directories new entries go into; anything but a directory is an error. */
-export async function resolveDirectories(db: Queryable, paths: readonly Lfn[]): Promise<Result<DirectoryEntry>[]> {
-  const resolved = await resolvePaths(db, paths, true);
+export async function resolveDirectories(db: Queryable, paths: readonly Lfn[], access?: Access): Promise<Result<DirectoryEntry>[]> {
+  const resolved = await resolvePaths(db, paths, true, access);
   return resolved.map((result, i) => {
     if (!result.ok) {
       return result.error instanceof NotExists ? fail(new NotExists(`no such directory: ${paths[i]}`)) : result;

@@ -1,5 +1,6 @@
 import { inTransaction } from '../../db/transaction';
 import { anyUuid } from '../../db/sql-helpers';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, Exists } from '../errors';
 import { parseSurl } from '../names/surl';
@@ -7,7 +8,7 @@ import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { parseFileTarget, resolveFileTargets } from './file-target';
 import type { Replica } from './replica';
-import { insertReplicas, makeMasters, replicasBySurl, type NewReplica } from './replica-rows';
+import { insertReplicas, lockFiles, makeMasters, replicasBySurl, type NewReplica } from './replica-rows';
 
 export interface AddReplicaItem {
   readonly lfn?: string;
@@ -31,7 +32,7 @@ export async function addReplicas(ctx: CatalogContext, items: readonly AddReplic
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<Replica>(items.length);
     const valid = parsed.flatMap((p, index) => (p instanceof CatalogError ? (slots.fail(index, p), []) : [{ index, ...p }]));
-    const files = await resolveFileTargets(trx, valid.map((v) => v.target));
+    const files = await resolveFileTargets(trx, valid.map((v) => v.target), new Access(ctx), 'write', 'add-replica');
 
     const candidates: (NewReplica & { index: number })[] = [];
     const seenSurls = new Set<string>();
@@ -43,6 +44,7 @@ export async function addReplicas(ctx: CatalogContext, items: readonly AddReplic
       candidates.push({ index: v.index, guid: file.value.guid, surl: v.surl, se: v.se, master: v.master });
     });
 
+    await lockFiles(trx, candidates.map((c) => c.guid));
     // Inserted as non-masters first: masters are settled below, only among replicas that really went in.
     const inserted = await insertReplicas(trx, candidates.map((c) => ({ ...c, master: false })));
     const refused = candidates.filter((c) => !inserted.has(c.surl));

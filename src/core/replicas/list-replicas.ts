@@ -1,5 +1,6 @@
 import { reading } from '../../db/transaction';
 import { anyUuid } from '../../db/sql-helpers';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError } from '../errors';
 import type { Guid } from '../names/guid';
@@ -25,7 +26,7 @@ export async function listReplicas(ctx: CatalogContext, items: readonly ListRepl
   const slots = new ResultSlots<FileReplicas>(items.length);
   const valid = parsed.flatMap((p, index) => (p instanceof CatalogError ? (slots.fail(index, p), []) : [{ index, target: p }]));
   await reading(async () => {
-    const files = await resolveFileTargets(ctx.db, valid.map((v) => v.target));
+    const files = await resolveFileTargets(ctx.db, valid.map((v) => v.target), new Access(ctx), 'read', 'list-replicas');
     const guids = [...new Set(files.flatMap((f) => (f.ok ? [f.value.guid] : [])))];
     const rows = guids.length === 0 ? [] : await ctx.db.selectFrom('replicas').selectAll().where('guid', '=', anyUuid(guids)).execute();
     const byGuid = new Map<string, Replica[]>();

@@ -5,6 +5,9 @@ import { InvalidArgument } from '../errors';
 import type { Lfn } from '../names/lfn';
 import type { Page } from '../namespace/list-directory';
 import { toReplica, type Replica } from './replica';
+import { Access } from '../access/access';
+import type { Guid } from '../names/guid';
+import { resolveFileTargets } from './file-target';
 
 export interface SeReplica extends Replica {
   readonly lfn: Lfn;
@@ -32,7 +35,17 @@ export async function listSeReplicas(
     if (after !== null) query = query.where('replicas.surl', '>', after);
     return query.orderBy('replicas.surl').limit(limit + 1).execute();
   });
-  const items = rows.slice(0, limit).map((row) => ({ ...toReplica(row), lfn: row.lfn as Lfn }));
-  const last = items.at(-1);
+  const page = rows.slice(0, limit);
+  // Replicas of files the caller may not read are left out; the page may then be short, the cursor still
+  // continues after the last SURL scanned.
+  const access = new Access(ctx);
+  const visible = access.enforced ? await readableGuids(ctx, access, page.map((row) => row.guid)) : null;
+  const items = page.filter((row) => visible === null || visible.has(row.guid)).map((row) => ({ ...toReplica(row), lfn: row.lfn as Lfn }));
+  const last = page.at(-1);
   return { items, next: rows.length > limit && last ? encodeCursor(`se:${se}`, last.surl) : null };
+}
+
+async function readableGuids(ctx: CatalogContext, access: Access, guids: readonly string[]): Promise<Set<string>> {
+  const files = await reading(() => resolveFileTargets(ctx.db, guids.map((guid) => ({ by: 'guid', guid: guid as Guid })), access, 'read', 'list-se'));
+  return new Set(files.flatMap((f) => (f.ok ? [f.value.guid] : [])));
 }

@@ -1,5 +1,6 @@
 import { reading } from '../../db/transaction';
 import { anyText } from '../../db/sql-helpers';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, InvalidArgument, NotExists } from '../errors';
 import type { Guid } from '../names/guid';
@@ -7,7 +8,7 @@ import { parseLfn, type Lfn } from '../names/lfn';
 import { parseSurl } from '../names/surl';
 import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
-import { resolveFileTargets } from './file-target';
+import { resolveFileTargets, type FileTarget } from './file-target';
 
 export type GuidLookupItem = { readonly lfn: string; readonly surl?: undefined } | { readonly surl: string; readonly lfn?: undefined };
 
@@ -37,25 +38,29 @@ export async function lookupGuids(ctx: CatalogContext, items: readonly GuidLooku
     else bySurl.push({ index, surl: p.surl });
   });
   await reading(async () => {
-    const files = await resolveFileTargets(ctx.db, byLfn.map((k) => ({ by: 'lfn', lfn: k.lfn })));
-    byLfn.forEach((k, i) => {
+    // A SURL names a file by its GUID; from there both kinds of item are checked and answered alike.
+    const rows =
+      bySurl.length === 0
+        ? []
+        : await ctx.db.selectFrom('replicas').select(['surl', 'guid']).where('surl', '=', anyText(bySurl.map((k) => k.surl))).execute();
+    const guidOfSurl = new Map(rows.map((row) => [row.surl, row.guid as Guid]));
+    const keyed = [
+      ...byLfn.map((k) => ({ index: k.index, target: { by: 'lfn', lfn: k.lfn } as FileTarget })),
+      ...bySurl.flatMap((k) => {
+        const guid = guidOfSurl.get(k.surl);
+        if (guid === undefined) {
+          slots.fail(k.index, new NotExists(`no such SURL: ${k.surl}`));
+          return [];
+        }
+        return [{ index: k.index, target: { by: 'guid', guid } as FileTarget }];
+      }),
+    ];
+    const files = await resolveFileTargets(ctx.db, keyed.map((k) => k.target), new Access(ctx), 'read', 'lookup-guid');
+    keyed.forEach((k, i) => {
       const file = files[i]!;
       if (file.ok) slots.succeed(k.index, { guid: file.value.guid, lfn: file.value.lfn });
       else slots.fail(k.index, file.error);
     });
-    if (bySurl.length === 0) return;
-    const rows = await ctx.db
-      .selectFrom('replicas')
-      .innerJoin('entries', 'entries.guid', 'replicas.guid')
-      .select(['replicas.surl', 'replicas.guid', 'entries.lfn'])
-      .where('replicas.surl', '=', anyText(bySurl.map((k) => k.surl)))
-      .execute();
-    const found = new Map(rows.map((row) => [row.surl, row]));
-    for (const k of bySurl) {
-      const row = found.get(k.surl);
-      if (row) slots.succeed(k.index, { guid: row.guid as Guid, lfn: row.lfn as Lfn });
-      else slots.fail(k.index, new NotExists(`no such SURL: ${k.surl}`));
-    }
   });
   return slots.toArray();
 }

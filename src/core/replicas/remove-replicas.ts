@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import { inTransaction } from '../../db/transaction';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, NotExists } from '../errors';
 import { parseSurl } from '../names/surl';
 import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { describeTarget, parseFileTarget, resolveFileTargets } from './file-target';
-import { promoteOrphanedMasters } from './replica-rows';
+import { lockFiles, promoteOrphanedMasters } from './replica-rows';
 
 export interface RemoveReplicaItem {
   readonly lfn?: string;
@@ -21,13 +22,14 @@ export async function removeReplicas(ctx: CatalogContext, items: readonly Remove
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<null>(items.length);
     const valid = parsed.flatMap((p, index) => (p instanceof CatalogError ? (slots.fail(index, p), []) : [{ index, ...p }]));
-    const files = await resolveFileTargets(trx, valid.map((v) => v.target));
+    const files = await resolveFileTargets(trx, valid.map((v) => v.target), new Access(ctx), 'write', 'remove-replica');
     const pairs: { index: number; guid: string; surl: string; name: string }[] = [];
     valid.forEach((v, k) => {
       const file = files[k]!;
       if (file.ok) pairs.push({ index: v.index, guid: file.value.guid, surl: v.surl, name: describeTarget(v.target) });
       else slots.fail(v.index, file.error);
     });
+    await lockFiles(trx, pairs.map((p) => p.guid));
     const deleted =
       pairs.length === 0
         ? []

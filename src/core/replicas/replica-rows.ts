@@ -67,3 +67,9 @@ export async function replicasBySurl(trx: Transaction<Database>, surls: readonly
   const rows: ReplicaRow[] = await trx.selectFrom('replicas').selectAll().where('surl', '=', anyText(surls)).execute();
   return new Map(rows.map((row) => [row.surl, toReplica(row)]));
 }
+
+/** Locks the files whose master may change, in GUID order: master decisions for a file go one at a time. */
+export async function lockFiles(trx: Transaction<Database>, guids: readonly string[]): Promise<void> {
+  if (guids.length === 0) return;
+  await sql`SELECT id FROM entries WHERE guid = any(${[...new Set(guids)]}::uuid[]) ORDER BY guid FOR NO KEY UPDATE`.execute(trx);
+}

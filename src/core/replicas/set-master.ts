@@ -1,4 +1,5 @@
 import { inTransaction } from '../../db/transaction';
+import { Access } from '../access/access';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, NotExists } from '../errors';
 import { parseSurl } from '../names/surl';
@@ -6,7 +7,7 @@ import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
 import { describeTarget, parseFileTarget, resolveFileTargets } from './file-target';
 import type { Replica } from './replica';
-import { makeMasters, replicasBySurl } from './replica-rows';
+import { lockFiles, makeMasters, replicasBySurl } from './replica-rows';
 
 export interface SetMasterItem {
   readonly lfn?: string;
@@ -21,7 +22,8 @@ export async function setMasterReplicas(ctx: CatalogContext, items: readonly Set
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<Replica>(items.length);
     const valid = parsed.flatMap((p, index) => (p instanceof CatalogError ? (slots.fail(index, p), []) : [{ index, ...p }]));
-    const files = await resolveFileTargets(trx, valid.map((v) => v.target));
+    const files = await resolveFileTargets(trx, valid.map((v) => v.target), new Access(ctx), 'write', 'set-master');
+    await lockFiles(trx, files.flatMap((f) => (f.ok ? [f.value.guid] : [])));
     const current = await replicasBySurl(trx, valid.map((v) => v.surl));
     const winners = new Map<string, string>();
     const accepted: { index: number; surl: string }[] = [];

@@ -1,0 +1,55 @@
+import type { Queryable } from '../../db/schema';
+import type { Account } from './account';
+
+/** An account with what authentication needs (its password hash); never leaves src/auth and core. */
+export interface AccountRecord extends Account {
+  readonly passwordHash: string | null;
+}
+
+type Where = { readonly names: readonly string[] } | { readonly dn: string } | { readonly all: true };
+
+/** Accounts with their groups, in two queries whatever the number of accounts. */
+export async function readAccounts(db: Queryable, where: Where): Promise<AccountRecord[]> {
+  let query = db.selectFrom('users').selectAll().orderBy('name');
+  if ('names' in where) {
+    if (where.names.length === 0) return [];
+    query = query.where('name', 'in', [...where.names]);
+  } else if ('dn' in where) {
+    query = query.where('dn', '=', where.dn);
+  }
+  const users = await query.execute();
+  if (users.length === 0) return [];
+  const memberships = await db
+    .selectFrom('group_members')
+    .select(['user_name', 'group_name'])
+    .where('user_name', 'in', users.map((u) => u.name))
+    .orderBy('group_name')
+    .execute();
+  const groups = new Map<string, string[]>();
+  for (const m of memberships) groups.set(m.user_name, [...(groups.get(m.user_name) ?? []), m.group_name]);
+  return users.map((u) => ({
+    name: u.name,
+    dn: u.dn,
+    admin: u.admin,
+    disabled: u.disabled,
+    groups: groups.get(u.name) ?? [],
+    ctime: u.ctime,
+    passwordHash: u.password_hash,
+  }));
+}
+
+/** The account a live bearer token belongs to. */
+export async function accountOfToken(db: Queryable, tokenHash: string, now: Date): Promise<AccountRecord | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .select('user_name')
+    .where('token_hash', '=', tokenHash)
+    .where('expires', '>', now)
+    .executeTakeFirst();
+  return row ? (await readAccounts(db, { names: [row.user_name] }))[0] : undefined;
+}
+
+export function publicAccount(record: AccountRecord): Account {
+  const { passwordHash: _, ...account } = record;
+  return account;
+}

@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { AuditSink, CatalogContext, CatalogLimits, Identity } from './core/context';
+import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { DatabaseHandle } from './db/database-handle';
+
+/** What every face (REST, SOAP) is built from. */
+export interface FaceOptions {
+  readonly database: DatabaseHandle;
+  readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
+  /**
+   * Decides who the caller is, before the body is read: the service's `Authenticator`, or a fixed
+   * identity for tests. Throwing NotAuthenticated answers 401.
+   */
+  readonly identify: (req: Request) => Identity | Promise<Identity>;
+  readonly logger: Logger;
+  readonly authorization?: 'enforced' | 'disabled';
+  readonly audit?: AuditSink;
+  /** Site choices about metadata (free-form attributes); the defaults when absent. */
+  readonly metadata?: MetadataSettings;
+}
+
+/** The one way a face turns an authenticated request into the context core operations run in. */
+export function catalogContext(options: FaceOptions, identity: Identity): CatalogContext {
+  return {
+    db: options.database.db,
+    identity,
+    limits: options.limits,
+    authorization: options.authorization ?? 'enforced',
+    ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+  };
+}

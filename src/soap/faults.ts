@@ -1,0 +1,74 @@
+import type { ErrorCode } from '../core/errors';
+import { envelope, type SoapVersion } from './envelope';
+import { NS } from './namespaces';
+import { escapeXml } from './xml-writer';
+
+/** The five CatalogException subclasses a Fireman client knows. */
+export const FAULT_NAMES = [
+  'InvalidArgumentException',
+  'InternalException',
+  'ExistsException',
+  'NotExistsException',
+  'AuthorizationException',
+] as const;
+
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** Core's error codes onto Fireman's faults: the one place this mapping lives. */
+export function faultNameFor(code: ErrorCode): FaultName {
+  switch (code) {
+    case 'NotExists':
+      return 'NotExistsException';
+    case 'Exists':
+      return 'ExistsException';
+    case 'InvalidArgument':
+    case 'NotEmpty':
+    case 'NotADirectory':
+    case 'IsADirectory':
+    case 'Loop':
+    case 'LimitExceeded':
+      return 'InvalidArgumentException';
+    case 'PermissionDenied':
+      return 'AuthorizationException';
+    case 'Conflict':
+    case 'Unavailable':
+    case 'Internal':
+      return 'InternalException';
+  }
+}
+
+/**
+ * Who is to blame, as SOAP says it. `client`: the request itself is unusable (not XML, a DTD, no such
+ * operation); `user`: the catalog refused the call, which Axis reports as `Server.userException`;
+ * `server`: our fault.
+ */
+export type FaultSource = 'client' | 'user' | 'server';
+
+export interface SoapFault {
+  readonly name: FaultName;
+  readonly message: string;
+  readonly source: FaultSource;
+}
+
+/**
+ * A fault envelope. The detail holds one unqualified `<fault>` element (the WSDL part name) typed with
+ * `xsi:type="tns1:<X>Exception"` so that Axis and gSOAP stubs, which share the element name across all
+ * five faults, can tell them apart; Axis' own `exceptionName` follows for Axis clients that look for it.
+ */
+export function faultEnvelope(version: SoapVersion, fault: SoapFault): string {
+  const message = escapeXml(fault.message);
+  const detail =
+    `<fault xmlns:tns1="${NS.types}" xsi:type="tns1:${fault.name}"><message>${message}</message></fault>` +
+    `<ns2:exceptionName xmlns:ns2="${NS.axis}">org.glite.data.catalog.service.${fault.name}</ns2:exceptionName>`;
+  if (version === '1.2') {
+    const code = fault.source === 'client' ? 'soapenv:Sender' : 'soapenv:Receiver';
+    return envelope(
+      version,
+      `<soapenv:Fault><soapenv:Code><soapenv:Value>${code}</soapenv:Value></soapenv:Code>` +
+        `<soapenv:Reason><soapenv:Text xml:lang="en">${message}</soapenv:Text></soapenv:Reason>` +
+        `<soapenv:Detail>${detail}</soapenv:Detail></soapenv:Fault>`,
+    );
+  }
+  const code = fault.source === 'client' ? 'soapenv:Client' : fault.source === 'user' ? 'soapenv:Server.userException' : 'soapenv:Server';
+  return envelope(version, `<soapenv:Fault><faultcode>${code}</faultcode><faultstring>${message}</faultstring><detail>${detail}</detail></soapenv:Fault>`);
+}

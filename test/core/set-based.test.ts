@@ -1,0 +1,61 @@
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import * as core from '../../src/core';
+import type { CatalogContext } from '../../src/core/context';
+import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
+
+/** Counts the SQL statements sent through a Kysely instance (transaction control excluded). */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.count += 1;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+describe('bulk operations are set-based', () => {
+  let catalog: TestCatalog;
+  let counter: StatementCounter;
+  let ctx: CatalogContext;
+  const N = 2000;
+  const lfns = Array.from({ length: N }, (_, i) => `/bulk/d${i % 7}/f${i}`);
+
+  beforeAll(async () => {
+    catalog = await startTestCatalog();
+    counter = new StatementCounter();
+    ctx = { ...catalog.ctx, db: catalog.ctx.db.withPlugin(counter) };
+    await core.makeDirectories(ctx, Array.from({ length: 7 }, (_, d) => ({ lfn: `/bulk/d${d}`, parents: true })));
+  });
+  afterAll(() => catalog.close());
+
+  async function statements(work: () => Promise<core.Result<unknown>[]>): Promise<number> {
+    counter.count = 0;
+    const results = await work();
+    expect(results.every((r) => r.ok)).toBe(true);
+    return counter.count;
+  }
+
+  it(`registers ${N} files with replicas in a handful of statements`, async () => {
+    const n = await statements(() =>
+      core.createFiles(
+        ctx,
+        lfns.map((lfn, i) => ({ lfn, size: i, checksum: { type: 'adler32', value: 'abc' }, replicas: [{ surl: `srm://se${i % 3}.example.org${lfn}` }] })),
+      ),
+    );
+    expect(n).toBeLessThanOrEqual(8);
+  });
+
+  it.each([
+    ['stat', () => core.statEntries(ctx, lfns.map((lfn) => ({ lfn })))],
+    ['list replicas', () => core.listReplicas(ctx, lfns.map((lfn) => ({ lfn })))],
+    ['look up GUIDs', () => core.lookupGuids(ctx, lfns.map((lfn) => ({ lfn })))],
+    ['add replicas', () => core.addReplicas(ctx, lfns.map((lfn) => ({ lfn, surl: `srm://extra.example.org${lfn}` })))],
+    ['remove replicas', () => core.removeReplicas(ctx, lfns.map((lfn) => ({ lfn, surl: `srm://extra.example.org${lfn}` })))],
+    ['check permissions', () => core.checkPermissions(ctx, lfns.map((lfn) => ({ lfn, rights: ['read'] })))],
+    ['remove files', () => core.removeEntries(ctx, lfns.map((lfn) => ({ lfn })))],
+  ])(`%s of ${N} items takes a handful of statements`, async (_name, work) => {
+    expect(await statements(work)).toBeLessThanOrEqual(8);
+  });
+});
