@@ -102,6 +102,12 @@ const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABAS
     expectIndexed(await plan('count', { query: 'good = true AND run < 200' }, 'count'), 'metadata_values_');
   });
 
+  it('an unscoped count of index lookups reads only the values indexes', async () => {
+    const text = await plan('count of a leaf', { query: "sample LIKE 'sample-4%' OR run < 10" }, 'count');
+    expectIndexed(text, 'metadata_values_text');
+    expect(text).not.toMatch(/on entries/);
+  });
+
   it('an inherited query starts from the matching values and their subtrees', async () => {
     expectIndexed(await plan('inherit', { query: "sample = 'calibration'", inherit: true, kind: 'file' }), 'metadata_values_text');
   });

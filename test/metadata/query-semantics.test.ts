@@ -173,6 +173,20 @@ describe('query semantics', () => {
       });
     });
 
+    it.each([
+      'EXISTS run',
+      'run >= 2 AND run <= 3',
+      'run = 1 AND run = 2',
+      "run = 1 OR detector = 'its' OR detector LIKE 'tpc%'",
+      'NOT EXISTS run',
+      "run = 1 AND detector = 'tpc'",
+    ])('counts %s as many entries as it lists, with and without a scope', async (query) => {
+      for (const under of [undefined, '/q']) {
+        const listed = await core.queryEntries(ctx, { query, ...(under ? { under } : {}) }, { limit: 1000 });
+        expect(await core.countEntries(ctx, { query, ...(under ? { under } : {}) })).toBe(listed.items.length);
+      }
+    });
+
     it('counts without reading, and streams every match', async () => {
       expect(await core.countEntries(ctx, { query: 'EXISTS run', under: '/q' })).toBe(4);
       expect(await core.countEntries(ctx, { query: 'EXISTS run' })).toBe(5);

@@ -11,7 +11,7 @@ import type { Page } from '../namespace/list-directory';
 import { resolvePaths } from '../namespace/resolve';
 import { attributesByName } from './attribute-definitions';
 import { attributeNames } from './query/ast';
-import { compileQuery } from './query/compile-query';
+import { compileQuery, exactMatchIds } from './query/compile-query';
 import { parseQuery } from './query/parser';
 import { typeCheck } from './query/type-check';
 import { visibleEntries } from './query/visible-entries';
@@ -38,6 +38,8 @@ export interface PreparedQuery {
   readonly where: RawBuilder<SqlBool>;
   /** Names the query (text and options) in cursors, so a cursor cannot be replayed on another query. */
   readonly scope: string;
+  /** The matching ids from the values indexes alone, when nothing else (scope, kind, visibility) filters. */
+  readonly matchIds: RawBuilder<unknown> | undefined;
 }
 
 /**
@@ -93,8 +95,14 @@ export function selectMatches(db: Queryable, prepared: PreparedQuery, after: str
   return query.orderBy('e.lfn').limit(limit);
 }
 
-/** The statement that counts matches. */
+/**
+ * The statement that counts matches: over the values indexes alone when the query allows it (a value
+ * always belongs to an existing entry), else over entries.
+ */
 export function countMatches(db: Queryable, prepared: PreparedQuery) {
+  if (prepared.matchIds !== undefined) {
+    return db.selectFrom(sql<{ entry_id: string }>`(${prepared.matchIds})`.as('m')).select(sql<number>`count(*)`.as('n'));
+  }
   return db.selectFrom('entries as e').select(sql<number>`count(*)`.as('n')).where(prepared.where);
 }
 
@@ -117,11 +125,12 @@ export async function prepareQuery(ctx: CatalogContext, request: QueryRequest): 
   if (request.kind !== undefined) conditions.push(sql<SqlBool>`e.kind = ${request.kind}::text`);
   const visible = visibleEntries(ctx);
   if (visible !== undefined) conditions.push(visible);
+  const matchIds = conditions.length === 1 ? exactMatchIds(checked, { inherit }) : undefined;
   const scope = createHash('sha256')
     .update(JSON.stringify([request.query, under ?? null, inherit, request.kind ?? null]))
     .digest('base64url')
     .slice(0, 22);
-  return { where: sql<SqlBool>`${sql.join(conditions, sql` AND `)}`, scope: `query:${scope}` };
+  return { where: sql<SqlBool>`${sql.join(conditions, sql` AND `)}`, scope: `query:${scope}`, matchIds };
 }
 
 /** The directory a query is scoped to, with symlinks followed; it must exist. */

@@ -29,6 +29,18 @@ export function compileQuery(query: CheckedQuery, options: { readonly inherit: b
   return sql<SqlBool>`e.id IN (${candidate.ids}) AND ${condition}`;
 }
 
+/**
+ * The matching entry ids as a set of index lookups alone, when the query is a leaf, a conjunction of leaves
+ * on one attribute, or a disjunction of such (without inheritance); undefined otherwise. Each id appears once
+ * (one value per entry and attribute; UNION removes duplicates), so counting it counts the matches without
+ * visiting `entries` at all.
+ */
+export function exactMatchIds(query: CheckedQuery, options: { readonly inherit: boolean }): RawBuilder<unknown> | undefined {
+  if (options.inherit) return undefined;
+  const candidate = candidates(query, false);
+  return candidate?.exact === true ? candidate.ids : undefined;
+}
+
 const OPERATOR: Readonly<Record<CompareOp, RawBuilder<unknown>>> = {
   '=': sql.raw('='),
   '!=': sql.raw('<>'),
