@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import type { MetadataSettings } from './core/metadata/metadata-settings';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -14,6 +15,7 @@ export interface Config {
   /** HTTPS with client certificates; undefined unless TLS_CERT and TLS_KEY are both set. */
   readonly tls: TlsConfig | undefined;
   readonly auth: AuthConfig;
+  readonly metadata: MetadataSettings;
   readonly logLevel: string;
 }
 
@@ -138,6 +140,10 @@ export function loadConfig(env: Env = process.env): Config {
       },
       trustedProxies: list(env.REPLICAT_TRUSTED_PROXIES).map(checkPeer),
       clientCertHeader: (env.REPLICAT_CLIENT_CERT_HEADER?.trim() || 'ssl-client-escaped-cert').toLowerCase(),
+    },
+    metadata: {
+      // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.
+      freeFormAttributes: boolean(env, 'REPLICAT_FREE_FORM_ATTRIBUTES', false),
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };

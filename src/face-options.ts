@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AuditSink, CatalogContext, CatalogLimits, Identity } from './core/context';
+import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { DatabaseHandle } from './db/database-handle';
 
 /** What every face (REST, SOAP) is built from. */
@@ -15,6 +16,8 @@ export interface FaceOptions {
   readonly logger: Logger;
   readonly authorization?: 'enforced' | 'disabled';
   readonly audit?: AuditSink;
+  /** Site choices about metadata (free-form attributes); the defaults when absent. */
+  readonly metadata?: MetadataSettings;
 }
 
 /** The one way a face turns an authenticated request into the context core operations run in. */
@@ -25,5 +28,6 @@ export function catalogContext(options: FaceOptions, identity: Identity): Catalo
     limits: options.limits,
     authorization: options.authorization ?? 'enforced',
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/schema';
 import { LimitExceeded } from './errors';
+import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from './metadata/metadata-settings';
 
 /** How the caller proved who they are (`fixed`: a face or test that acts as one configured identity). */
 export type AuthenticationMethod = 'x509' | 'basic' | 'bearer' | 'anonymous' | 'fixed';
@@ -57,6 +58,12 @@ export interface CatalogContext {
    * single-user embedded use; a multi-user deployment never sets it.
    */
   readonly authorization?: 'enforced' | 'disabled';
+  /** Site choices about metadata; absent means the defaults (no free-form attributes). */
+  readonly metadata?: MetadataSettings;
+}
+
+export function metadataSettings(ctx: CatalogContext): MetadataSettings {
+  return ctx.metadata ?? DEFAULT_METADATA_SETTINGS;
 }
 
 /** Every bulk operation refuses a request larger than the configured limit, as a whole. */

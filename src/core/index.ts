@@ -45,3 +45,23 @@ export { removeGuids, type RemoveGuidItem } from './replicas/remove-guids';
 export { updateFileStats, type UpdateFileStatItem } from './replicas/update-file-stats';
 export { updateEntryTimes, type UpdateTimesItem } from './namespace/update-times';
 export { locateEntries, type LocateOptions } from './namespace/locate';
+export type { MetadataSettings } from './metadata/metadata-settings';
+export type { AttributeType, AttributeValue } from './metadata/attribute-value';
+export type { Schema, SchemaAttribute } from './metadata/schema';
+export {
+  createSchema,
+  listSchemas,
+  describeSchema,
+  addSchemaAttributes,
+  removeSchemaAttributes,
+  dropSchema,
+  type NewSchema,
+  type ForceOption,
+} from './metadata/manage-schemas';
+export { setAttributes, type SetAttributesItem } from './metadata/set-attributes';
+export { getAttributes, listAttributes, type GetAttributesItem, type ListAttributesItem, type AttributeInfo } from './metadata/get-attributes';
+export { clearAttributes, type ClearAttributesItem } from './metadata/clear-attributes';
+export type { EntryAttribute } from './metadata/entry-values';
+export { queryEntries, countEntries, streamEntries, type QueryRequest, type QueryPageOptions } from './metadata/query-entries';
+export { parseQuery } from './metadata/query/parser';
+export { QueryError } from './metadata/query/query-error';

@@ -4,6 +4,9 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 export interface Database {
   entries: EntriesTable;
   replicas: ReplicasTable;
+  metadata_schemas: MetadataSchemasTable;
+  metadata_attributes: MetadataAttributesTable;
+  metadata_values: MetadataValuesTable;
   schema_migrations: SchemaMigrationsTable;
   users: UsersTable;
   groups: GroupsTable;
@@ -48,6 +51,35 @@ export interface ReplicasTable {
   is_master: boolean;
   ctime: ColumnType<Date, Date | undefined, Date>;
   mtime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export type AttributeType = 'string' | 'int' | 'float' | 'bool' | 'timestamp';
+
+export interface MetadataSchemasTable {
+  id: string;
+  name: string;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface MetadataAttributesTable {
+  id: string;
+  /** null for a free-form attribute (always a string). */
+  schema_id: string | null;
+  name: string;
+  type: AttributeType;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** One value per (entry, attribute); exactly one typed column is set, the one of the attribute's type. */
+export interface MetadataValuesTable {
+  entry_id: string;
+  attribute_id: string;
+  v_text: string | null;
+  // int8: parsed to a number by both dialects; values are kept within ±(2^53 − 1).
+  v_int: number | null;
+  v_float: number | null;
+  v_bool: boolean | null;
+  v_time: Date | null;
 }
 
 export interface SchemaMigrationsTable {

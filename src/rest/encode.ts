@@ -1,4 +1,5 @@
 import type { Entry } from '../core/entry';
+import type { EntryAttribute } from '../core/metadata/entry-values';
 import type { Replica } from '../core/replicas/replica';
 import type { SeReplica } from '../core/replicas/list-se-replicas';
 import type { Result } from '../core/result';
@@ -52,4 +53,10 @@ export function encodeResults<T>(
   return {
     results: results.map((r) => (r.ok ? { ok: true, ...encode(r.value) } : { ok: false, error: toItemError(r.error) })),
   };
+}
+
+/** `{name: value}` (openapi: AttributeValues); timestamps as RFC 3339 strings. */
+export function encodeAttributeValues(attributes: readonly EntryAttribute[]): Record<string, unknown> {
+  // fromEntries defines own properties, so an attribute named "__proto__" is just a name.
+  return Object.fromEntries(attributes.map((a) => [a.name, a.value instanceof Date ? a.value.toISOString() : a.value]));
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import * as core from '../core';
 import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
-import { encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
+import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
 import { writeNdjson } from './ndjson';
 
 /**
@@ -41,6 +41,20 @@ function queryNumber(req: Request, name: string): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
+function wantsNdjson(req: Request): boolean {
+  return req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson';
+}
+
+interface QueryBody {
+  readonly query: string;
+  readonly under?: string;
+  readonly inherit?: boolean;
+  readonly kind?: 'directory' | 'file' | 'symlink';
+  readonly limit?: number;
+  readonly cursor?: string;
+  readonly count?: boolean;
+}
+
 /** Handlers by operationId of `openapi/openapi.yaml`; the router refuses to start if one is missing. */
 export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   createDirectories: bulk(core.makeDirectories, entry),
@@ -54,6 +68,53 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   setMasterReplicas: bulk(core.setMasterReplicas, replica),
   listReplicas: bulk(core.listReplicas, (f) => ({ guid: f.guid, replicas: f.replicas.map(encodeReplica) })),
   lookupGuids: bulk(core.lookupGuids, (g) => ({ guid: g.guid, lfn: g.lfn })),
+  setAttributes: bulk(core.setAttributes, nothing),
+  getAttributes: bulk(core.getAttributes, (attributes) => ({ attributes: encodeAttributeValues(attributes) })),
+  clearAttributes: bulk(core.clearAttributes, nothing),
+  listAttributes: bulk(core.listAttributes, (attributes) => ({ attributes })),
+
+  async listSchemas(ctx) {
+    return { schemas: await core.listSchemas(ctx) };
+  },
+
+  async createSchema(ctx, req, res) {
+    const body = req.body as { name: string; attributes?: core.NewSchema['attributes'] };
+    const schema = await core.createSchema(ctx, { name: body.name, attributes: body.attributes ?? [] });
+    res.status(201);
+    return schema;
+  },
+
+  async describeSchema(ctx, req) {
+    return core.describeSchema(ctx, pathName(req));
+  },
+
+  async dropSchema(ctx, req, res) {
+    await core.dropSchema(ctx, pathName(req), { force: (req.query as { force?: boolean }).force === true });
+    res.status(204).end();
+    return undefined;
+  },
+
+  async addSchemaAttributes(ctx, req) {
+    return core.addSchemaAttributes(ctx, pathName(req), (req.body as { attributes: core.NewSchema['attributes'] }).attributes);
+  },
+
+  async removeSchemaAttributes(ctx, req) {
+    const body = req.body as { names: string[]; force?: boolean };
+    return core.removeSchemaAttributes(ctx, pathName(req), body.names, { force: body.force === true });
+  },
+
+  async queryEntries(ctx, req, res) {
+    const body = req.body as QueryBody;
+    const request: core.QueryRequest = { query: body.query, under: body.under, inherit: body.inherit, kind: body.kind };
+    if (body.count === true) return { count: await core.countEntries(ctx, request) };
+    if (wantsNdjson(req)) {
+      await writeNdjson(res, core.streamEntries(ctx, request), encodeEntry);
+      return undefined;
+    }
+    const page = await core.queryEntries(ctx, request, { limit: body.limit, cursor: body.cursor });
+    return { entries: page.items.map(encodeEntry), next: page.next };
+  },
+
   getPermissions: bulk(core.getPermissions, (p) => ({ permission: core.describePermission(p) })),
   setPermissions: bulk(core.setPermissions, (p) => ({ permission: core.describePermission(p) })),
   checkPermissions: bulk(core.checkPermissions, (c) => ({ lfn: c.lfn, granted: c.granted, denied: c.denied })),

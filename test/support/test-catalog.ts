@@ -4,6 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
+import type { MetadataSettings } from '../../src/core/metadata/metadata-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
 import { setRootOwner } from '../../src/core/namespace/root-owner';
@@ -33,6 +34,8 @@ export interface TestCatalogOptions {
    * authentication need no credentials; auth tests pass the service's Authenticator here.
    */
   readonly identify?: (req: Request) => Identity | Promise<Identity>;
+  /** Site choices about metadata (free-form attributes); the defaults when absent. */
+  readonly metadata?: MetadataSettings;
 }
 
 /**
@@ -47,11 +50,12 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     limits: effective,
     identify: options.identify ?? (() => TEST_IDENTITY),
     logger: pino({ level: 'silent' }),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
   });
   return {
     app,
     database,
-    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective },
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, ...(options.metadata !== undefined ? { metadata: options.metadata } : {}) },
     engine: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     async close() {
       await database.close();

@@ -1,0 +1,23 @@
+import type { Queryable } from '../../db/schema';
+import type { CatalogContext } from '../context';
+import type { Entry } from '../entry';
+import type { Lfn } from '../names/lfn';
+import { resolvePaths } from '../namespace/resolve';
+import { fail, ok, type Result } from '../result';
+import { authorizeMetadata, type MetadataRight } from './authorize-metadata';
+
+/**
+ * The entries whose metadata items name, set-based: symlinks are followed (as Fireman does for every
+ * operation but remove), and each entry must grant the caller `right`.
+ */
+export async function targetEntries(ctx: CatalogContext, db: Queryable, lfns: readonly Lfn[], right: MetadataRight): Promise<Result<Entry>[]> {
+  const resolved = await resolvePaths(db, lfns, true);
+  const found = resolved.flatMap((r) => (r.ok ? [r.value] : []));
+  const refusals = await authorizeMetadata(ctx, found, right);
+  let k = 0;
+  return resolved.map((r) => {
+    if (!r.ok) return r;
+    const refusal = refusals[k++];
+    return refusal === undefined ? ok(r.value) : fail(refusal);
+  });
+}
