@@ -38,6 +38,7 @@ describe('access control', () => {
     const root = as(TEST_IDENTITY);
     await core.makeDirectories(root, [{ lfn: '/m', parents: true }]);
     await core.setPermissions(root, [{ lfn: '/m', permission: { base: { other: ['read', 'list', 'execute'] } } }]);
+    await core.createSchema(root, { name: 'acl_test', attributes: [{ name: 'quality', type: 'string' }] });
   });
   afterAll(() => catalog.close());
 
@@ -93,6 +94,10 @@ describe('access control', () => {
     ['look up a GUID by SURL', 'file', 'read', async (ctx, c) => outcome(await core.lookupGuids(ctx, [{ surl: c.surl }]))],
     ['add a replica', 'file', 'write', async (ctx, c) => outcome(await core.addReplicas(ctx, [{ lfn: c.F, surl: `${c.surl}-2` }]))],
     ['remove a replica', 'file', 'write', async (ctx, c) => outcome(await core.removeReplicas(ctx, [{ lfn: c.F, surl: c.surl }]))],
+    ['read attributes', 'file', 'getMetadata', async (ctx, c) => outcome(await core.getAttributes(ctx, [{ lfn: c.F }]))],
+    ['list attributes', 'file', 'getMetadata', async (ctx, c) => outcome(await core.listAttributes(ctx, [{ lfn: c.F }]))],
+    ['set attributes', 'file', 'setMetadata', async (ctx, c) => outcome(await core.setAttributes(ctx, [{ lfn: c.F, attributes: { quality: 'good' } }]))],
+    ['clear attributes', 'file', 'setMetadata', async (ctx, c) => outcome(await core.clearAttributes(ctx, [{ lfn: c.F, names: ['quality'] }]))],
     ['read permissions', 'file', 'getMetadata', async (ctx, c) => outcome(await core.getPermissions(ctx, [{ lfn: c.F }]))],
     [
       'change permissions',
@@ -224,6 +229,27 @@ describe('access control', () => {
       const page = await core.listSeReplicas(as(carol), 'priv.example.org');
       expect(page.items).toHaveLength(0);
       expect((await core.listSeReplicas(as(TEST_IDENTITY), 'priv.example.org')).items).toHaveLength(1);
+    });
+
+    it('never shows up in metadata queries or counts', async () => {
+      const owner = as(TEST_IDENTITY);
+      await core.createFiles(owner, [{ lfn: '/m/public/visible' }, { lfn: '/m/public/unreadable' }]);
+      await core.setPermissions(owner, [{ lfn: '/m/public/visible', permission: { base: { other: ['read'] } } }]);
+      const tagged = await core.setAttributes(owner, [
+        { lfn: '/m/private/secret', attributes: { quality: 'hidden' } },
+        { lfn: '/m/public/visible', attributes: { quality: 'hidden' } },
+        { lfn: '/m/public/unreadable', attributes: { quality: 'hidden' } },
+      ]);
+      expect(tagged.every((r) => r.ok)).toBe(true);
+      const request = { query: "quality = 'hidden'" };
+      expect((await core.queryEntries(owner, request)).items.map((e) => e.lfn)).toEqual(['/m/private/secret', '/m/public/unreadable', '/m/public/visible']);
+      expect((await core.queryEntries(as(carol), request)).items.map((e) => e.lfn)).toEqual(['/m/public/visible']);
+      const streamed: string[] = [];
+      for await (const e of core.streamEntries(as(carol), request)) streamed.push(e.lfn);
+      expect(streamed).toEqual(['/m/public/visible']);
+      expect(await core.countEntries(as(carol), { query: "quality = 'hidden'", under: '/m/public' })).toBe(1);
+      expect(await core.countEntries(owner, request)).toBe(3);
+      expect(await caught(() => core.queryEntries(as(carol), { ...request, under: '/m/private' }))).toBe('PermissionDenied');
     });
 
     it('does not tell whether a name exists inside it', async () => {

@@ -9,6 +9,7 @@ import { InvalidArgument, NotADirectory } from '../errors';
 import { parseLfn, ROOT, type Lfn } from '../names/lfn';
 import type { Page } from '../namespace/list-directory';
 import { resolvePaths } from '../namespace/resolve';
+import { Access } from '../access/access';
 import { attributesByName } from './attribute-definitions';
 import { attributeNames } from './query/ast';
 import { compileQuery, exactMatchIds } from './query/compile-query';
@@ -57,7 +58,12 @@ export async function queryEntries(ctx: CatalogContext, request: QueryRequest, o
   const items = await readMatches(ctx, prepared, after, limit + 1);
   const page = items.slice(0, limit);
   const last = page.at(-1);
-  return { items: page, next: items.length > limit && last ? encodeCursor(prepared.scope, last.lfn) : null };
+  // A page may come back short when entries below untraversable directories are left out; the cursor
+  // still continues after the last entry read.
+  return {
+    items: await traversable(ctx, page),
+    next: items.length > limit && last ? encodeCursor(prepared.scope, last.lfn) : null,
+  };
 }
 
 /** How many entries match, without reading them. */
@@ -76,11 +82,19 @@ export async function* streamEntries(ctx: CatalogContext, request: QueryRequest,
   let after: string | null = null;
   for (;;) {
     const rows = await readMatches(ctx, prepared, after, batch);
-    yield* rows;
+    yield* await traversable(ctx, rows);
     const last = rows.at(-1);
     if (rows.length < batch || !last) return;
     after = last.lfn;
   }
+}
+
+/** The entries the caller can reach: every directory above them traversable (one query per page). */
+async function traversable(ctx: CatalogContext, entries: readonly Entry[]): Promise<Entry[]> {
+  const access = new Access(ctx);
+  if (!access.enforced || ctx.identity.admin === true || entries.length === 0) return [...entries];
+  await reading(() => access.loadAncestors(ctx.db, entries.map((e) => e.lfn)));
+  return entries.filter((e) => access.blockedOnWay(e.lfn) === undefined);
 }
 
 async function readMatches(ctx: CatalogContext, prepared: PreparedQuery, after: string | null, limit: number): Promise<Entry[]> {
@@ -136,8 +150,12 @@ export async function prepareQuery(ctx: CatalogContext, request: QueryRequest): 
 /** The directory a query is scoped to, with symlinks followed; it must exist. */
 async function scopeDirectory(ctx: CatalogContext, input: string): Promise<Lfn> {
   const lfn = parseLfn(input, 'under');
-  const [result] = await reading(() => resolvePaths(ctx.db, [lfn], true));
+  const access = new Access(ctx);
+  const [result] = await reading(() => resolvePaths(ctx.db, [lfn], true, access));
   if (!result!.ok) throw result!.error;
   if (result!.value.kind !== 'directory') throw new NotADirectory(`under is not a directory: ${lfn}`);
+  // Searching below a directory goes through it, as listing does.
+  const denied = access.deny(result!.value, 'execute', 'query');
+  if (denied) throw denied;
   return result!.value.lfn;
 }

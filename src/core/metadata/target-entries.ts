@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/schema';
+import { Access } from '../access/access';
 import type { CatalogContext } from '../context';
 import type { Entry } from '../entry';
 import type { Lfn } from '../names/lfn';
@@ -8,12 +9,14 @@ import { authorizeMetadata, type MetadataRight } from './authorize-metadata';
 
 /**
  * The entries whose metadata items name, set-based: symlinks are followed (as Fireman does for every
- * operation but remove), and each entry must grant the caller `right`.
+ * operation but remove), every directory on the way must be traversable, and each entry must grant the
+ * caller `right` (getMetadata to read, setMetadata to change).
  */
 export async function targetEntries(ctx: CatalogContext, db: Queryable, lfns: readonly Lfn[], right: MetadataRight): Promise<Result<Entry>[]> {
-  const resolved = await resolvePaths(db, lfns, true);
+  const access = new Access(ctx);
+  const resolved = await resolvePaths(db, lfns, true, access);
   const found = resolved.flatMap((r) => (r.ok ? [r.value] : []));
-  const refusals = await authorizeMetadata(ctx, found, right);
+  const refusals = authorizeMetadata(access, found, right);
   let k = 0;
   return resolved.map((r) => {
     if (!r.ok) return r;
