@@ -43,36 +43,14 @@ export type Entry = DirectoryEntry | FileEntry | SymlinkEntry;
 export type EntryRow = Selectable<EntriesTable>;
 
 export function toEntry(row: EntryRow): Entry {
-  // Literal objects of one shape per kind (no spreads): this runs for every row of every bulk answer.
   switch (row.kind) {
     case 'directory':
-      return {
-        kind: 'directory',
-        id: row.id,
-        parentId: row.parent_id,
-        lfn: row.lfn as Lfn,
-        name: row.name,
-        owner: row.owner_dn,
-        group: row.group_name,
-        ctime: row.ctime,
-        mtime: row.mtime,
-        validity: row.validity,
-        permission: permissionOf(row),
-      };
+      return { kind: 'directory', ...commonOf(row) };
     case 'file':
       if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
       return {
         kind: 'file',
-        id: row.id,
-        parentId: row.parent_id,
-        lfn: row.lfn as Lfn,
-        name: row.name,
-        owner: row.owner_dn,
-        group: row.group_name,
-        ctime: row.ctime,
-        mtime: row.mtime,
-        validity: row.validity,
-        permission: permissionOf(row),
+        ...commonOf(row),
         guid: row.guid as Guid,
         size: row.size,
         checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
@@ -80,21 +58,23 @@ export function toEntry(row: EntryRow): Entry {
       };
     case 'symlink':
       if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
-      return {
-        kind: 'symlink',
-        id: row.id,
-        parentId: row.parent_id,
-        lfn: row.lfn as Lfn,
-        name: row.name,
-        owner: row.owner_dn,
-        group: row.group_name,
-        ctime: row.ctime,
-        mtime: row.mtime,
-        validity: row.validity,
-        permission: permissionOf(row),
-        target: row.target as Lfn,
-      };
+      return { kind: 'symlink', ...commonOf(row), target: row.target as Lfn };
   }
+}
+
+function commonOf(row: EntryRow): EntryCommon {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    lfn: row.lfn as Lfn,
+    name: row.name,
+    owner: row.owner_dn,
+    group: row.group_name,
+    ctime: row.ctime,
+    mtime: row.mtime,
+    validity: row.validity,
+    permission: permissionOf(row),
+  };
 }
 
 function permissionOf(row: EntryRow): Permission {
