@@ -184,11 +184,71 @@ async function benchEngine(engine: 'postgres' | 'pglite', options: Options): Pro
     rows.push(row(`resolve replicas/list (${options.batch}/request, ${options.clients} clients)`, engine, options.files, (performance.now() - started) / 1000, latencies));
 
     if (engine === 'postgres' && env.DATABASE_URL) rows.push(await rawSqlBaseline(env.DATABASE_URL, options));
+    rows.push(...(await soapAgainstRest(url, engine, options)));
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await cleanup();
   }
+  return rows;
+}
+
+const FIREMAN_NS = 'http://glite.org/wsdl/services/org.glite.data.catalog.service.fireman';
+const xmlText = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+
+async function soapCall(url: string, operation: string, body: string): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`${url}/soap/FiremanCatalog`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""', authorization },
+    body: `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><f:${operation} xmlns:f="${FIREMAN_NS}">${body}</f:${operation}></soapenv:Body></soapenv:Envelope>`,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`SOAP ${operation}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return performance.now() - started;
+}
+
+/**
+ * The SOAP face against REST on the same work, one client, 1,000 items per call: Fireman `create` of
+ * FRCEntries against `POST /files`, and `getFileCatalogEntry` against `entries/stat`.
+ */
+async function soapAgainstRest(url: string, engine: string, options: Options): Promise<Row[]> {
+  const calls = 10;
+  const batch = options.batch;
+  await post(url, '/api/v1/directories', [{ lfn: '/soapbench/rest', parents: true }, { lfn: '/soapbench/soap', parents: true }]);
+  const item = (side: string, i: number) => ({
+    lfn: `/soapbench/${side}/f${i}`,
+    size: i,
+    checksum: (i * 2654435761 >>> 0).toString(16),
+    surl: `srm://se${i % 5}.example.org/soapbench/${side}/f${i}`,
+  });
+  const rows: Row[] = [];
+  const run = async (label: string, send: (call: number) => Promise<number>) => {
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let c = 0; c < calls; c++) latencies.push(await send(c));
+    rows.push(row(label, engine, calls * batch, (performance.now() - started) / 1000, latencies));
+  };
+  const range = (c: number) => Array.from({ length: batch }, (_, k) => c * batch + k);
+  await run(`create: REST files (${batch}/request, 1 client)`, async (c) => {
+    const items = range(c).map((i) => item('rest', i));
+    const { ms } = await post(url, '/api/v1/files', items.map((it) => ({ lfn: it.lfn, size: it.size, checksum: { type: 'adler32', value: it.checksum }, replicas: [{ surl: it.surl }] })));
+    return ms;
+  });
+  await run(`create: SOAP FRCEntries (${batch}/call, 1 client)`, (c) =>
+    soapCall(
+      url,
+      'create',
+      `<entries>${range(c)
+        .map((i) => item('soap', i))
+        .map((it) => `<item><lfn>${xmlText(it.lfn)}</lfn><guidStat><size>${it.size}</size><checksum>adler32:${it.checksum}</checksum></guidStat><surlStats><surl>${xmlText(it.surl)}</surl><masterReplica>true</masterReplica></surlStats></item>`)
+        .join('')}</entries>`,
+    ),
+  );
+  await run(`read: REST entries/stat (${batch}/request, 1 client)`, async (c) => (await post(url, '/api/v1/entries/stat', range(c).map((i) => ({ lfn: item('rest', i).lfn })))).ms);
+  await run(`read: SOAP getFileCatalogEntry (${batch}/call, 1 client)`, (c) =>
+    soapCall(url, 'getFileCatalogEntry', `<lfns>${range(c).map((i) => `<item>${xmlText(item('soap', i).lfn)}</item>`).join('')}</lfns>`),
+  );
   return rows;
 }
 
@@ -252,6 +312,13 @@ async function main(): Promise<void> {
   const rest = rows.find((r) => r.engine === 'postgres' && r.scenario.startsWith('register (REST'));
   const raw = rows.find((r) => r.scenario.startsWith('register baseline'));
   if (rest && raw) console.log(`\nregister REST / raw SQL on PostgreSQL: ${(rest.perSecond / raw.perSecond).toFixed(2)}`);
+  for (const engine of options.engines) {
+    for (const kind of ['create', 'read'] as const) {
+      const r = rows.find((x) => x.engine === engine && x.scenario.startsWith(`${kind}: REST`));
+      const s = rows.find((x) => x.engine === engine && x.scenario.startsWith(`${kind}: SOAP`));
+      if (r && s) console.log(`SOAP / REST ${kind} on ${engine}: ${(s.perSecond / r.perSecond).toFixed(2)}`);
+    }
+  }
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
