@@ -4,6 +4,7 @@ export const NS = {
   types: 'http://glite.org/wsdl/services/org.glite.data.catalog',
   fireman: 'http://glite.org/wsdl/services/org.glite.data.catalog.service.fireman',
   storageIndex: 'http://glite.org/wsdl/services/org.glite.data.catalog.service.storageindex',
+  metadata: 'http://glite.org/wsdl/services/org.glite.data.catalog.service.meta',
   soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
   soap12: 'http://www.w3.org/2003/05/soap-envelope',
   soapEncoding: 'http://schemas.xmlsoap.org/soap/encoding/',

@@ -10,13 +10,14 @@ import { contentType, openEnvelope, rpcResponse, type SoapVersion } from './enve
 import { faultEnvelope, faultNameFor, type SoapFault } from './faults';
 import type { OperationDefinition, PortDefinition, ServiceInfo } from './operation';
 import { FIREMAN_CATALOG } from './ports/fireman-catalog';
+import { METADATA_CATALOG } from './ports/metadata-catalog';
 import { STORAGE_INDEX } from './ports/storage-index';
 import { readServiceInfo } from './service-info';
 import { wsdlDocument } from './wsdl-document';
 import { DEFAULT_XML_LIMITS, readXml, XmlRefused, type XmlReaderLimits } from './xml-reader';
 
 /** The ports served, each at `/soap/<name>` with its WSDL at `?wsdl`. */
-export const SOAP_PORTS: readonly PortDefinition[] = [FIREMAN_CATALOG, STORAGE_INDEX];
+export const SOAP_PORTS: readonly PortDefinition[] = [FIREMAN_CATALOG, STORAGE_INDEX, METADATA_CATALOG];
 
 export interface SoapRouterOptions extends FaceOptions {
   readonly xmlLimits?: XmlReaderLimits;

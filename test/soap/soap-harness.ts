@@ -8,7 +8,7 @@ export interface SoapTestService {
   /** `http://127.0.0.1:<port>` of the running app. */
   readonly baseUrl: string;
   /** A client built from the served WSDL of a port, as any Fireman client would build one. */
-  client(port: 'FiremanCatalog' | 'StorageIndex'): Promise<soap.Client>;
+  client(port: 'FiremanCatalog' | 'StorageIndex' | 'MetadataCatalog'): Promise<soap.Client>;
   /** POSTs a raw envelope and returns status and body. */
   post(port: string, body: string | Buffer, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
   close(): Promise<void>;

@@ -15,6 +15,7 @@ import type { OperationDefinition, PartDefinition, PortDefinition } from '../ope
 import type { WireType } from '../wire-types';
 import { escapeXml, itemArray } from '../xml-writer';
 import { fasBaseOperations } from './fas-base';
+import { metadataBaseOperations } from './metadata-base';
 import { serviceBaseOperations } from './service-base';
 
 const STRINGS: WireType = 'impl:ArrayOf_soapenc_string';
@@ -243,7 +244,7 @@ const replicaCatalogOperations: OperationDefinition[] = [
   }),
 ];
 
-/** FiremanCatalog: FileCatalog + ReplicaCatalog + its own operations, over the same core as REST. */
+/** FiremanCatalog: FileCatalog + ReplicaCatalog + its own operations + MetadataBase, over the same core as REST. */
 export const FIREMAN_CATALOG: PortDefinition = {
   name: 'FiremanCatalog',
   namespace: NS.fireman,
@@ -255,5 +256,6 @@ export const FIREMAN_CATALOG: PortDefinition = {
     ...fileCatalogOperations,
     ...firemanOperations,
     ...replicaCatalogOperations,
+    ...metadataBaseOperations,
   ],
 };
