@@ -108,7 +108,8 @@ export function fieldStructs(struct: XmlElement, name: string): XmlElement[] {
   return found;
 }
 
-function parseBoolean(text: string, name: string): boolean {
+/** xsd:boolean's lexical forms; undefined for anything else. */
+export function wireBoolean(text: string): boolean | undefined {
   switch (text.trim()) {
     case 'true':
     case '1':
@@ -117,8 +118,14 @@ function parseBoolean(text: string, name: string): boolean {
     case '0':
       return false;
     default:
-      throw new InvalidArgument(`${name} must be a boolean (true or false)`);
+      return undefined;
   }
+}
+
+function parseBoolean(text: string, name: string): boolean {
+  const value = wireBoolean(text);
+  if (value === undefined) throw new InvalidArgument(`${name} must be a boolean (true or false)`);
+  return value;
 }
 
 function parseInteger(text: string, name: string): number {

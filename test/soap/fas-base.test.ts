@@ -2,7 +2,7 @@ import type { Client } from 'soap';
 import type { Identity } from '../../src/core/context';
 import * as core from '../../src/core';
 import { TEST_IDENTITY } from '../support/test-catalog';
-import { asArray, call, expectFault, list, startSoapService, type SoapTestService } from './soap-harness';
+import { asArray, call, expectFault, list, startSoapService, type SoapTestService, switchableCaller } from './soap-harness';
 
 type Struct = Record<string, unknown>;
 
@@ -15,18 +15,11 @@ const shown = (...rights: string[]) => Object.fromEntries(RIGHTS.map((r) => [r, 
 
 let svc: SoapTestService;
 let fireman: Client;
-let caller: Identity = TEST_IDENTITY;
-const as = async <T>(who: Identity, work: () => Promise<T>): Promise<T> => {
-  caller = who;
-  try {
-    return await work();
-  } finally {
-    caller = TEST_IDENTITY;
-  }
-};
+const caller = switchableCaller(TEST_IDENTITY);
+const as = caller.as;
 
 beforeAll(async () => {
-  svc = await startSoapService({}, { identify: () => caller });
+  svc = await startSoapService({}, { identify: caller.identify });
   fireman = await svc.client('FiremanCatalog');
   await call(fireman, 'mkdir', { directories: list('/grid/vo/p'), createParents: true, copyPermFromParent: false });
   await call(fireman, 'create', { entries: list(...['f1', 'f2', 'f3', 'f4'].map((n) => ({ lfn: `/grid/vo/p/${n}`, guid: null }))) });

@@ -1,7 +1,7 @@
 import type { Client } from 'soap';
 import type { Identity } from '../../src/core/context';
 import { TEST_IDENTITY } from '../support/test-catalog';
-import { asArray, call, expectFault, list, startSoapService, type SoapTestService } from './soap-harness';
+import { asArray, call, expectFault, list, startSoapService, type SoapTestService, switchableCaller } from './soap-harness';
 
 type Struct = Record<string, unknown>;
 
@@ -11,15 +11,8 @@ const perm = (...rights: string[]) => Object.fromEntries(RIGHTS.map((r) => [r, r
 
 let svc: SoapTestService;
 let fireman: Client;
-let caller: Identity = TEST_IDENTITY;
-async function as<T>(who: Identity, work: () => Promise<T>): Promise<T> {
-  caller = who;
-  try {
-    return await work();
-  } finally {
-    caller = TEST_IDENTITY;
-  }
-}
+const caller = switchableCaller(TEST_IDENTITY);
+const as = caller.as;
 
 const items = async (operation: string, args: Struct | null) =>
   asArray(((await call(fireman, operation, args)) as { item?: unknown } | undefined)?.item);
@@ -27,7 +20,7 @@ const lfnStat = async (lfn: string) => (await items('getFileCatalogEntry', { lfn
 const setOther = (item: string, ...rights: string[]) => ({ item, permission: { otherPerm: perm(...rights) } });
 
 beforeAll(async () => {
-  svc = await startSoapService({}, { identify: () => caller });
+  svc = await startSoapService({}, { identify: caller.identify });
   fireman = await svc.client('FiremanCatalog');
   await call(fireman, 'mkdir', { directories: list('/grid/vo/t', '/grid/vo/l/a/b', '/grid/vo/l/closed/deep'), createParents: true, copyPermFromParent: false });
   await call(fireman, 'create', {

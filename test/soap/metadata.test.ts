@@ -1,7 +1,7 @@
 import type { Client } from 'soap';
 import type { Identity } from '../../src/core/context';
 import { TEST_IDENTITY } from '../support/test-catalog';
-import { asArray, call, expectFault, list, startSoapService, type SoapTestService } from './soap-harness';
+import { asArray, call, expectFault, list, startSoapService, type SoapTestService, switchableCaller } from './soap-harness';
 
 type Attr = { name: string; value?: string | null; type?: string | null };
 
@@ -9,7 +9,7 @@ const OTHER: Identity = { dn: '/DC=org/DC=example/CN=Other User', group: 'others
 let svc: SoapTestService;
 let fireman: Client;
 let meta: Client;
-let caller: Identity = TEST_IDENTITY;
+const caller = switchableCaller(TEST_IDENTITY);
 
 const DIR = '/grid/vo/m';
 const attr = (name: string, value: string | null, type: string | null): Attr => ({ name, value, type });
@@ -19,7 +19,7 @@ const strings = async (client: Client, operation: string, args: Record<string, u
   asArray(((await call(client, operation, args)) as { item?: string | string[] } | undefined)?.item);
 
 beforeAll(async () => {
-  svc = await startSoapService({}, { identify: () => caller });
+  svc = await startSoapService({}, { identify: caller.identify });
   fireman = await svc.client('FiremanCatalog');
   meta = await svc.client('MetadataCatalog');
   await call(fireman, 'mkdir', { directories: list(DIR), createParents: true });
@@ -121,13 +121,10 @@ describe.each(['FiremanCatalog', 'MetadataCatalog'])('MetadataBase on %s', (port
   it('faults NotExists for an unknown item and Authorization for a caller without rights', async () => {
     expect((await expectFault(call(client(), 'listAttributes', { item: `${DIR}/none` }))).name).toBe('NotExistsException');
     expect((await expectFault(call(client(), 'setAttributes', { item: `${DIR}/none`, attributes: list(attr('run', '1', 'int')) }))).name).toBe('NotExistsException');
-    caller = OTHER;
-    try {
+    await caller.as(OTHER, async () => {
       expect((await expectFault(call(client(), 'getAttributes', { item, attributeNames: list() }))).name).toBe('AuthorizationException');
       expect((await expectFault(call(client(), 'setAttributes', { item, attributes: list(attr('run', '1', 'int')) }))).name).toBe('AuthorizationException');
-    } finally {
-      caller = TEST_IDENTITY;
-    }
+    });
   });
 });
 
@@ -161,15 +158,20 @@ describe('query', () => {
   });
 
   it('leaves out entries the caller may not reach', async () => {
+    const none = { permission: false, remove: false, read: false, write: false, list: false, execute: false, getMetadata: false, setMetadata: false };
+    const matches = await query(meta, 'run > 0', 10, 0);
+    expect(matches.length).toBeGreaterThan(0);
+    // First let others reach and read every match: they see exactly what the owner sees.
     await call(fireman, 'setPermission', {
-      permissions: list({ item: DIR, permission: { otherPerm: { permission: false, remove: false, read: false, write: false, list: false, execute: false, getMetadata: false, setMetadata: false } } }),
+      permissions: list(
+        ...['/grid', '/grid/vo', DIR].map((item) => ({ item, permission: { otherPerm: { ...none, execute: true, list: true } } })),
+        ...matches.map((item) => ({ item, permission: { otherPerm: { ...none, read: true } } })),
+      ),
     });
-    caller = OTHER;
-    try {
-      expect(await query(meta, 'run > 0', 10, 0)).toEqual([]);
-    } finally {
-      caller = TEST_IDENTITY;
-    }
+    expect(await caller.as(OTHER, () => query(meta, 'run > 0', 10, 0))).toEqual(matches);
+    // Then close the directory: the same entries disappear from their answers.
+    await call(fireman, 'setPermission', { permissions: list({ item: DIR, permission: { otherPerm: none } }) });
+    expect(await caller.as(OTHER, () => query(meta, 'run > 0', 10, 0))).toEqual([]);
   });
 });
 

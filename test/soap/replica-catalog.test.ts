@@ -1,7 +1,7 @@
 import type { Client } from 'soap';
 import type { Identity } from '../../src/core/context';
 import { TEST_IDENTITY } from '../support/test-catalog';
-import { asArray, call, expectFault, list, startSoapService, type SoapTestService } from './soap-harness';
+import { asArray, call, expectFault, list, startSoapService, type SoapTestService, switchableCaller } from './soap-harness';
 
 type Struct = Record<string, unknown>;
 
@@ -20,22 +20,15 @@ const S2 = 'srm://se2.example.org/vo/f1';
 
 let svc: SoapTestService;
 let fireman: Client;
-let caller: Identity = TEST_IDENTITY;
-async function as<T>(who: Identity, work: () => Promise<T>): Promise<T> {
-  caller = who;
-  try {
-    return await work();
-  } finally {
-    caller = TEST_IDENTITY;
-  }
-}
+const caller = switchableCaller(TEST_IDENTITY);
+const as = caller.as;
 
 const items = async (operation: string, args: Struct | null) =>
   asArray(((await call(fireman, operation, args)) as { item?: Struct | Struct[] } | undefined)?.item);
 const surl = (s: string, master = false) => ({ masterReplica: master, creationTime: 0, modifyTime: 0, surl: s });
 
 beforeAll(async () => {
-  svc = await startSoapService({}, { identify: () => caller });
+  svc = await startSoapService({}, { identify: caller.identify });
   fireman = await svc.client('FiremanCatalog');
   await call(fireman, 'mkdir', { directories: list('/grid/vo/r', '/grid/vo/private'), createParents: true, copyPermFromParent: false });
   await call(fireman, 'create', {

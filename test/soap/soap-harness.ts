@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as soap from 'soap';
+import type { Identity } from '../../src/core/context';
 import { startTestCatalog, type TestCatalog, type TestCatalogOptions, type TEST_LIMITS } from '../support/test-catalog';
 
 export interface SoapTestService {
@@ -99,3 +100,22 @@ export async function call(client: soap.Client, operation: string, args: Record<
 
 /** `{ item: [...] }`, the shape of an ArrayOf_* argument. */
 export const list = (...values: unknown[]) => ({ item: values });
+
+/**
+ * A caller the tests can change for a moment: pass `identify` to `startSoapService`, and wrap calls that
+ * must run as someone else in `as(who, work)`.
+ */
+export function switchableCaller(initial: Identity) {
+  let current = initial;
+  return {
+    identify: (): Identity => current,
+    async as<T>(who: Identity, work: () => Promise<T>): Promise<T> {
+      current = who;
+      try {
+        return await work();
+      } finally {
+        current = initial;
+      }
+    },
+  };
+}

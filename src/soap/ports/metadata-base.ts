@@ -4,7 +4,7 @@ import { Conflict, InvalidArgument } from '../../core/errors';
 import { attributesByName } from '../../core/metadata/attribute-definitions';
 import { isAttributeType } from '../../core/metadata/attribute-value';
 import { readAll } from '../all-or-nothing';
-import { fieldString, type Parts } from '../decode-parts';
+import { fieldString, wireBoolean, type Parts } from '../decode-parts';
 import { decodeItems } from '../decode-types';
 import type { Returned } from '../envelope';
 import type { OperationDefinition, PartDefinition } from '../operation';
@@ -68,17 +68,11 @@ function toCoreValue(a: WireAttribute, type: core.AttributeType): unknown {
     case 'float':
       if (!FLOAT.test(text.trim())) throw refuse();
       return Number(text.trim());
-    case 'bool':
-      switch (text.trim()) {
-        case 'true':
-        case '1':
-          return true;
-        case 'false':
-        case '0':
-          return false;
-        default:
-          throw refuse();
-      }
+    case 'bool': {
+      const value = wireBoolean(text);
+      if (value === undefined) throw refuse();
+      return value;
+    }
   }
 }
 
