@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ReplicatClient, type ReplicatClientOptions } from '../../sdk/src';
 import { startTestCatalog, type TestCatalog, type TestCatalogOptions, type TEST_LIMITS } from '../support/test-catalog';
@@ -7,6 +7,8 @@ export interface SdkTestService {
   readonly catalog: TestCatalog;
   /** `http://127.0.0.1:<port>` of the running app. */
   readonly baseUrl: string;
+  /** Every request the service received, `METHOD /path?query`, in order (tests clear it as they like). */
+  readonly requests: string[];
   /** A client of this service; closed with the service. */
   client(options?: Partial<ReplicatClientOptions>): ReplicatClient;
   close(): Promise<void>;
@@ -15,14 +17,20 @@ export interface SdkTestService {
 /** The test catalog on a loopback port, since the SDK speaks HTTP to a URL like any outside caller. */
 export async function startSdkService(limits: Partial<typeof TEST_LIMITS> = {}, options: TestCatalogOptions = {}): Promise<SdkTestService> {
   const catalog = await startTestCatalog(limits, options);
+  const requests: string[] = [];
   const server = await new Promise<Server>((resolve) => {
-    const s = catalog.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      catalog.app(req, res);
+    });
+    s.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients: ReplicatClient[] = [];
   return {
     catalog,
     baseUrl,
+    requests,
     client(extra = {}) {
       const client = new ReplicatClient({ baseUrl, ...extra });
       clients.push(client);
