@@ -212,13 +212,17 @@ function requestIdOf(response: Response): { requestId?: string } {
   return id === null ? {} : { requestId: id };
 }
 
-/** fetch says only "fetch failed"; the socket's or TLS layer's reason is in its cause. */
+/**
+ * fetch says only "fetch failed"; the socket's or TLS layer's reason is in its cause. Read by shape, not
+ * `instanceof Error`: errors made by Node itself may come from another realm (a test runner's sandbox).
+ */
 function describeTransportError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    parts.push(current.message);
-    current = current.cause;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { message, cause } = current as { message?: unknown; cause?: unknown };
+    if (typeof message === 'string' && message !== '') parts.push(message);
+    current = cause;
   }
   return parts.length > 0 ? parts.join(': ') : String(error);
 }
