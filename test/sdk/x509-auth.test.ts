@@ -11,6 +11,7 @@ import {
   credentialsFromEnvironment,
   NetworkError,
   ReplicatClient,
+  SoapClient,
   Unauthenticated,
   x509CertificateFiles,
   type ReplicatClientOptions,
@@ -79,6 +80,20 @@ describeWithTools('the SDK with X.509 credentials on the HTTPS port', () => {
     expect(await alice.whoami()).toMatchObject({ dn: DN.alice, method: 'x509', limited: false });
     // A bulk call over the same TLS connection pool.
     expect(await alice.entries.stat(['/', '/nope'])).toHaveLength(2);
+  });
+
+  it('speaks SOAP with the same credentials, and is Unauthenticated without them', async () => {
+    const settings = credentialsFromEnvironment({ X509_USER_PROXY: pki.path('alice-rfc.pem'), X509_CERT_DIR: pki.certDir });
+    const soap = new SoapClient({ baseUrl, ...settings });
+    const anonymous = new SoapClient({ baseUrl, ca: settings.ca ?? [] });
+    try {
+      expect(await soap.fireman.getInterfaceVersion()).toBe('2.0.0');
+      await expect(soap.fireman.getFileCatalogEntry({ lfns: ['/nope'] })).rejects.toMatchObject({ code: 'NotExists' });
+      await expect(anonymous.fireman.getInterfaceVersion()).rejects.toBeInstanceOf(Unauthenticated);
+    } finally {
+      await soap.close();
+      await anonymous.close();
+    }
   });
 
   it('authenticates with a legacy Globus proxy (the chain as sent is read by the service)', async () => {
