@@ -96,6 +96,9 @@ export class RestTransport {
     this.api = createClient<paths, 'application/json'>({
       baseUrl: this.#baseUrl,
       fetch: this.#fetch,
+      // Requests are built with the Request of the undici that sends them: Node's global Request comes
+      // from Node's bundled undici, whose instances undici's fetch does not take. The types only differ
+      // in name (both are the Fetch standard's).
       Request: UndiciRequest as unknown as typeof Request,
       headers: this.#headers,
     });
