@@ -144,6 +144,8 @@ export function loadConfig(env: Env = process.env): Config {
     metadata: {
       // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.
       freeFormAttributes: boolean(env, 'REPLICAT_FREE_FORM_ATTRIBUTES', false),
+      // Schemas are shared by every user (attribute names are global): admins only unless the site says so.
+      schemaManagers: oneOf(env, 'REPLICAT_SCHEMA_MANAGERS', ['admins', 'everyone'] as const, 'admins'),
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };

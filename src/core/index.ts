@@ -61,6 +61,16 @@ export {
 export { setAttributes, type SetAttributesItem } from './metadata/set-attributes';
 export { getAttributes, listAttributes, type GetAttributesItem, type ListAttributesItem, type AttributeInfo } from './metadata/get-attributes';
 export { clearAttributes, type ClearAttributesItem } from './metadata/clear-attributes';
+export {
+  bindSchemas,
+  unbindSchemas,
+  removeMetadataEntries,
+  getSchemaBindings,
+  type BindSchemaItem,
+  type BindOptions,
+  type MetadataEntryItem,
+  type SchemaBindings,
+} from './metadata/schema-bindings';
 export type { EntryAttribute } from './metadata/entry-values';
 export { queryEntries, countEntries, streamEntries, type QueryRequest, type QueryPageOptions } from './metadata/query-entries';
 export { parseQuery } from './metadata/query/parser';

@@ -7,6 +7,7 @@ export interface Database {
   metadata_schemas: MetadataSchemasTable;
   metadata_attributes: MetadataAttributesTable;
   metadata_values: MetadataValuesTable;
+  metadata_bindings: MetadataBindingsTable;
   schema_migrations: SchemaMigrationsTable;
   users: UsersTable;
   groups: GroupsTable;
@@ -80,6 +81,13 @@ export interface MetadataValuesTable {
   v_float: number | null;
   v_bool: boolean | null;
   v_time: Date | null;
+}
+
+/** An entry bound to a schema (migrations/0005_schema_bindings.sql). */
+export interface MetadataBindingsTable {
+  entry_id: string;
+  schema_id: string;
+  ctime: ColumnType<Date, Date | undefined, never>;
 }
 
 export interface SchemaMigrationsTable {

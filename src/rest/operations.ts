@@ -78,6 +78,10 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   getAttributes: bulk(core.getAttributes, (attributes) => ({ attributes: encodeAttributeValues(attributes) })),
   clearAttributes: bulk(core.clearAttributes, nothing),
   listAttributes: bulk(core.listAttributes, (attributes) => ({ attributes })),
+  dropMetadata: bulk(core.removeMetadataEntries, nothing),
+  bindSchemas: bulk((ctx, items: readonly core.BindSchemaItem[]) => core.bindSchemas(ctx, items), nothing),
+  unbindSchemas: bulk(core.unbindSchemas, nothing),
+  getSchemaBindings: bulk(core.getSchemaBindings, (bindings) => ({ schemas: bindings.schemas, inherited: bindings.inherited })),
 
   async listSchemas(ctx) {
     return { schemas: await core.listSchemas(ctx) };

@@ -175,6 +175,66 @@ describe('query', () => {
   });
 });
 
+describe('metadata entries: createEntry, removeEntry (MetadataCatalog) and associateDirWithSchema (FiremanCatalog)', () => {
+  const BOUND = '/grid/vo/mb';
+  beforeAll(async () => {
+    await call(fireman, 'mkdir', { directories: list(BOUND, `${BOUND}/sub`), createParents: true });
+    await call(fireman, 'create', { entries: list(...['e1', 'e2'].map((n) => ({ lfn: `${BOUND}/${n}`, guid: null }))) });
+    await call(meta, 'createSchema', { schemaName: 'calib', attributes: list(attr('calib.version', null, 'int')) });
+  });
+
+  it('createEntry binds items to schemas; their attributes then come from those schemas only', async () => {
+    await call(meta, 'createEntry', { entries: list({ string1: `${BOUND}/e1`, string2: 'calib' }) });
+    const refused = await expectFault(call(meta, 'setAttributes', { item: `${BOUND}/e1`, attributes: list(attr('run', '5', 'int')) }));
+    expect(refused.name).toBe('InvalidArgumentException');
+    expect(refused.message).toMatch(/takes only attributes of "calib"/);
+    await call(meta, 'setAttributes', { item: `${BOUND}/e1`, attributes: list(attr('calib.version', '3', 'int')) });
+    expect(await attrs(meta, 'getAttributes', { item: `${BOUND}/e1`, attributeNames: list() })).toEqual([expect.objectContaining({ name: 'calib.version', value: '3' })]);
+  });
+
+  it('createEntry faults as Fireman did: Exists when already an entry, NotExists for unknown names; all or nothing', async () => {
+    expect((await expectFault(call(meta, 'createEntry', { entries: list({ string1: `${BOUND}/e1`, string2: 'calib' }) }))).name).toBe('ExistsException');
+    expect((await expectFault(call(meta, 'createEntry', { entries: list({ string1: `${BOUND}/e2`, string2: 'none' }) }))).name).toBe('NotExistsException');
+    expect((await expectFault(call(meta, 'createEntry', { entries: list({ string1: `${BOUND}/zz`, string2: 'calib' }) }))).name).toBe('NotExistsException');
+    const fault = await expectFault(
+      call(meta, 'createEntry', { entries: list({ string1: `${BOUND}/e2`, string2: 'calib' }, { string1: `${BOUND}/e1`, string2: 'calib' }) }),
+    );
+    expect(fault.message).toMatch(/item 2 of 2/);
+    // e2 was rolled back with the failing call: it is still unrestricted.
+    await call(meta, 'setAttributes', { item: `${BOUND}/e2`, attributes: list(attr('run', '9', 'int')) });
+  });
+
+  it('removeEntry drops values and bindings and keeps the entry; NotExists when it has no metadata', async () => {
+    await call(meta, 'removeEntry', { items: list(`${BOUND}/e1`) });
+    expect(await attrs(meta, 'getAttributes', { item: `${BOUND}/e1`, attributeNames: list() })).toEqual([]);
+    await call(meta, 'setAttributes', { item: `${BOUND}/e1`, attributes: list(attr('run', '1', 'int')) });
+    await call(meta, 'removeEntry', { items: list(`${BOUND}/e1`) });
+    expect((await expectFault(call(meta, 'removeEntry', { items: list(`${BOUND}/e1`) }))).name).toBe('NotExistsException');
+    expect(await call(fireman, 'getFileCatalogEntry', { lfns: list(`${BOUND}/e1`) })).toBeDefined();
+  });
+
+  it('associateDirWithSchema governs the entries in a directory; a file is refused', async () => {
+    await call(fireman, 'associateDirWithSchema', { directoryLfn: `${BOUND}/sub`, schemaName: 'calib' });
+    await call(fireman, 'create', { entries: list({ lfn: `${BOUND}/sub/c1`, guid: null }) });
+    expect((await expectFault(call(fireman, 'setAttributes', { item: `${BOUND}/sub/c1`, attributes: list(attr('run', '1', 'int')) }))).name).toBe(
+      'InvalidArgumentException',
+    );
+    await call(fireman, 'setAttributes', { item: `${BOUND}/sub/c1`, attributes: list(attr('calib.version', '1', 'int')) });
+    expect((await expectFault(call(fireman, 'associateDirWithSchema', { directoryLfn: `${BOUND}/sub`, schemaName: 'calib' }))).name).toBe('ExistsException');
+    expect((await expectFault(call(fireman, 'associateDirWithSchema', { directoryLfn: `${BOUND}/e2`, schemaName: 'calib' }))).name).toBe(
+      'InvalidArgumentException',
+    );
+    expect((await expectFault(call(fireman, 'associateDirWithSchema', { directoryLfn: `${BOUND}/sub`, schemaName: 'none' }))).name).toBe('NotExistsException');
+  });
+
+  it('refuses callers without setMetadata', async () => {
+    const none = { permission: false, remove: false, read: false, write: false, list: false, execute: true, getMetadata: false, setMetadata: false };
+    await call(fireman, 'setPermission', { permissions: list({ item: `${BOUND}/e2`, permission: { otherPerm: none } }) });
+    const fault = await caller.as(OTHER, () => expectFault(call(meta, 'createEntry', { entries: list({ string1: `${BOUND}/e2`, string2: 'calib' }) })));
+    expect(fault.name).toBe('AuthorizationException');
+  });
+});
+
 describe('the MetadataCatalog WSDL', () => {
   it('is served at /soap/MetadataCatalog with its namespace and service', async () => {
     const wsdl = await (await fetch(`${svc.baseUrl}/soap/MetadataCatalog?wsdl`)).text();

@@ -4,7 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
-import type { MetadataSettings } from '../../src/core/metadata/metadata-settings';
+import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from '../../src/core/metadata/metadata-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
 import { setRootOwner } from '../../src/core/namespace/root-owner';
@@ -15,6 +15,12 @@ import { openApiDocument } from '../../src/rest/openapi-document';
 import { ContractValidators } from '../../src/rest/validation';
 
 export const TEST_IDENTITY: Identity = { dn: '/DC=org/DC=example/CN=Test User', group: 'testers', groups: [] };
+
+/**
+ * Tests manage schemas as the plain TEST_IDENTITY, so schema management is open to everyone here; the
+ * production default (admins only) has its own test in test/metadata/schema-managers.test.ts.
+ */
+export const TEST_METADATA: MetadataSettings = { ...DEFAULT_METADATA_SETTINGS, schemaManagers: 'everyone' };
 
 export const TEST_LIMITS = { maxItems: 10_000, maxBodyBytes: 8 * 1024 * 1024, defaultPageSize: 1000, maxPageSize: 10_000 };
 
@@ -34,8 +40,8 @@ export interface TestCatalogOptions {
    * authentication need no credentials; auth tests pass the service's Authenticator here.
    */
   readonly identify?: (req: Request) => Identity | Promise<Identity>;
-  /** Site choices about metadata (free-form attributes); the defaults when absent. */
-  readonly metadata?: MetadataSettings;
+  /** Site choices about metadata; TEST_METADATA's where absent. */
+  readonly metadata?: Partial<MetadataSettings>;
 }
 
 /**
@@ -44,18 +50,19 @@ export interface TestCatalogOptions {
  */
 export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}, options: TestCatalogOptions = {}): Promise<TestCatalog> {
   const { database, drop } = await openTestDatabase();
+  const metadata: MetadataSettings = { ...TEST_METADATA, ...options.metadata };
   const effective = { ...TEST_LIMITS, ...limits };
   const app = createRestApp({
     database,
     limits: effective,
     identify: options.identify ?? (() => TEST_IDENTITY),
     logger: pino({ level: 'silent' }),
-    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    metadata,
   });
   return {
     app,
     database,
-    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, ...(options.metadata !== undefined ? { metadata: options.metadata } : {}) },
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, metadata },
     engine: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     async close() {
       await database.close();

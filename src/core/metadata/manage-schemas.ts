@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/schema';
 import { inTransaction, reading } from '../../db/transaction';
-import type { CatalogContext } from '../context';
-import { Conflict, Exists, InvalidArgument, NotExists } from '../errors';
+import { metadataSettings, type CatalogContext } from '../context';
+import { Conflict, Exists, InvalidArgument, NotExists, PermissionDenied } from '../errors';
 import { parseAttributeName, parseSchemaName } from './attribute-names';
 import {
   attributesInUse,
@@ -14,8 +14,8 @@ import {
   type Schema,
 } from './schema';
 
-// Schema management is administrative (Fireman's MetadataSchema); who may do it is decided with the
-// identity issue. Each call is one transaction: a schema is never half created or half altered.
+// Schema management is administrative (Fireman's MetadataSchema): admins only unless the site opens it
+// (MetadataSettings.schemaManagers). Each call is one transaction: a schema is never half created or half altered.
 
 export interface NewSchema {
   readonly name: string;
@@ -29,6 +29,7 @@ export interface ForceOption {
 
 /** Creates a schema with its attributes; `Exists` when the schema or any attribute name is taken. */
 export async function createSchema(ctx: CatalogContext, input: NewSchema): Promise<Schema> {
+  mayManageSchemas(ctx);
   const name = parseSchemaName(input.name);
   const attributes = parseAttributeDefinitions(input.attributes);
   return inTransaction(ctx.db, async (trx) => {
@@ -55,6 +56,7 @@ export async function describeSchema(ctx: CatalogContext, nameInput: string): Pr
 }
 
 export async function addSchemaAttributes(ctx: CatalogContext, nameInput: string, attributesInput: NewSchema['attributes']): Promise<Schema> {
+  mayManageSchemas(ctx);
   const name = parseSchemaName(nameInput);
   const attributes = parseAttributeDefinitions(attributesInput);
   if (attributes.length === 0) throw new InvalidArgument('attributes must define at least one attribute');
@@ -72,6 +74,7 @@ export async function removeSchemaAttributes(
   namesInput: readonly string[],
   options: ForceOption = {},
 ): Promise<Schema> {
+  mayManageSchemas(ctx);
   const name = parseSchemaName(nameInput);
   if (!Array.isArray(namesInput) || namesInput.length === 0) throw new InvalidArgument('names must name at least one attribute');
   const names = [...new Set(namesInput.map((n) => parseAttributeName(n)))];
@@ -90,6 +93,7 @@ export async function removeSchemaAttributes(
 
 /** Drops a schema and its attributes; refused while entries carry any of them, unless forced. */
 export async function dropSchema(ctx: CatalogContext, nameInput: string, options: ForceOption = {}): Promise<void> {
+  mayManageSchemas(ctx);
   const name = parseSchemaName(nameInput);
   await inTransaction(ctx.db, async (trx) => {
     const id = await lockSchema(trx, name);
@@ -118,4 +122,11 @@ async function refuseInUse(
   if (used.length > 0) {
     throw new Conflict(`attribute${used.length > 1 ? 's' : ''} ${used.map((u) => JSON.stringify(u)).join(', ')} still set on entries; ${hint}`);
   }
+}
+
+/** Refuses callers who may not change schemas; checked before any input, so nothing is revealed to them. */
+function mayManageSchemas(ctx: CatalogContext): void {
+  if (ctx.authorization === 'disabled' || ctx.identity.admin === true) return;
+  if (metadataSettings(ctx).schemaManagers === 'everyone') return;
+  throw new PermissionDenied('only admins may create, alter or drop metadata schemas on this catalog (REPLICAT_SCHEMA_MANAGERS)');
 }

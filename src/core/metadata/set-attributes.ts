@@ -8,6 +8,7 @@ import { ResultSlots, type Result } from '../result';
 import { attributesByName, defineFreeForm, type AttributeDefinition } from './attribute-definitions';
 import { parseAttributeName } from './attribute-names';
 import { toTypedValue, toValueColumns, type TypedValue, type ValueColumns } from './attribute-value';
+import { governingSchemas } from './schema-bindings';
 import { targetEntries } from './target-entries';
 
 export interface SetAttributesItem {
@@ -23,7 +24,8 @@ export const MAX_ATTRIBUTES_PER_ITEM = 1000;
  * Sets attributes on entries (files or directories; symlinks are followed). Each item is all or
  * nothing: one value of the wrong type, or an attribute no schema defines (unless the site allows
  * free-form attributes), fails the item and sets none of its values. Values of all items are written
- * in one statement; when several items set one attribute of one entry, the last one wins.
+ * in one statement; when several items set one attribute of one entry, the last one wins. An entry
+ * bound to schemas, or in a directory bound to some, takes only attributes of those schemas.
  */
 export async function setAttributes(ctx: CatalogContext, items: readonly SetAttributesItem[]): Promise<Result<null>[]> {
   checkBulkSize(ctx, items.length);
@@ -77,6 +79,7 @@ export async function setAttributes(ctx: CatalogContext, items: readonly SetAttr
     });
 
     const targets = await targetEntries(ctx, trx, typed.map((t) => t.lfn), 'setMetadata');
+    const governed = await governingSchemas(trx, targets.flatMap((t) => (t.ok ? [t.value] : [])));
     // Later items win: one statement cannot update a row twice, so only the last value of a pair is sent.
     const rows = new Map<string, { entry_id: string; attribute_id: string } & ValueColumns>();
     const writes: { index: number; entryId: string }[] = [];
@@ -84,6 +87,11 @@ export async function setAttributes(ctx: CatalogContext, items: readonly SetAttr
       const target = targets[k]!;
       if (!target.ok) return slots.fail(t.index, target.error);
       const entryId = target.value.id;
+      const schemas = governed.get(entryId);
+      const outside = schemas === undefined ? undefined : t.values.find(({ attribute }) => attribute.schema === null || !schemas.has(attribute.schema));
+      if (outside !== undefined && schemas !== undefined) {
+        return slots.fail(t.index, new InvalidArgument(outsideMessage(target.value.lfn, outside.attribute, schemas)));
+      }
       for (const { attribute, typed: value } of t.values) {
         rows.set(`${entryId} ${attribute.id}`, { entry_id: entryId, attribute_id: attribute.id, ...toValueColumns(value) });
       }
@@ -116,4 +124,10 @@ export async function setAttributes(ctx: CatalogContext, items: readonly SetAttr
     }
     return slots.toArray();
   });
+}
+
+function outsideMessage(lfn: Lfn, attribute: AttributeDefinition, schemas: ReadonlySet<string>): string {
+  const from = attribute.schema === null ? 'is free-form' : `belongs to schema ${JSON.stringify(attribute.schema)}`;
+  const allowed = [...schemas].sort().map((name) => JSON.stringify(name)).join(', ');
+  return `attribute ${JSON.stringify(attribute.name)} ${from}, but ${lfn} takes only attributes of ${allowed} (its schema bindings)`;
 }

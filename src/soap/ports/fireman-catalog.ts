@@ -144,6 +144,11 @@ const firemanOperations: OperationDefinition[] = [
     await changeAll(ctx, core.addReplicas, items, (i) => i.surl);
     return VOID;
   }),
+  op('associateDirWithSchema', [part('directoryLfn', 'soapenc:string'), part('schemaName', 'soapenc:string')], null, async ({ ctx, parts }) => {
+    const items = [{ lfn: parts.string('directoryLfn'), schema: parts.string('schemaName') }];
+    await changeAll(ctx, (c, i: readonly core.BindSchemaItem[]) => core.bindSchemas(c, i, { directoriesOnly: true }), items, (i) => i.lfn);
+    return VOID;
+  }),
   op('create', [part('entries', 'impl:ArrayOf_tns1_FRCEntry')], null, async ({ ctx, parts }) => {
     await changeAll(ctx, core.createFiles, decodeItems(parts, 'entries', decodeFrcEntry), (i) => i.lfn);
     return VOID;

@@ -3,9 +3,9 @@ import type { CatalogContext } from '../../core/context';
 import { Conflict, InvalidArgument } from '../../core/errors';
 import { attributesByName } from '../../core/metadata/attribute-definitions';
 import { isAttributeType } from '../../core/metadata/attribute-value';
-import { readAll } from '../all-or-nothing';
+import { changeAll, readAll } from '../all-or-nothing';
 import { fieldString, wireBoolean, type Parts } from '../decode-parts';
-import { decodeItems } from '../decode-types';
+import { decodeFullPair, decodeItems } from '../decode-types';
 import type { Returned } from '../envelope';
 import type { OperationDefinition, PartDefinition } from '../operation';
 import type { WireType } from '../wire-types';
@@ -177,6 +177,22 @@ async function inUseIsInvalid<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** MetadataSchema (fireman-interface.md §5.4) over core's schemas; an Attribute's `value` is ignored. */
+/**
+ * MetadataCatalog's entries over the namespace (wsdl/README.md): createEntry binds each item (an LFN) to
+ * its schema, removeEntry drops an entry's metadata — values and bindings — leaving the entry itself.
+ */
+export const metadataEntryOperations: OperationDefinition[] = [
+  op('createEntry', [part('entries', 'impl:ArrayOf_tns1_StringPair')], null, async ({ ctx, parts }) => {
+    const items = decodeItems(parts, 'entries', decodeFullPair).map((p) => ({ lfn: p.string1, schema: p.string2 }));
+    await changeAll(ctx, core.bindSchemas, items, (i) => i.lfn);
+    return undefined;
+  }),
+  op('removeEntry', [part('items', STRINGS)], null, async ({ ctx, parts }) => {
+    await changeAll(ctx, core.removeMetadataEntries, parts.strings('items').map((lfn) => ({ lfn })), (i) => i.lfn);
+    return undefined;
+  }),
+];
+
 export const metadataSchemaOperations: OperationDefinition[] = [
   op('createSchema', [part('schemaName', 'soapenc:string'), part('attributes', ATTRIBUTES)], null, async ({ ctx, parts }) => {
     await core.createSchema(ctx, { name: parts.string('schemaName'), attributes: definitions(decodeItems(parts, 'attributes', decodeAttribute)) });
