@@ -176,6 +176,14 @@ describe('the ergonomic client against a running service', () => {
     expect(await admin.query("detector = 'tpc'", { mode: 'pages', kind: 'file' }).toArray()).toHaveLength(1);
 
     expect(codesOf(await admin.attributes.clear([{ lfn: '/grid/vo/run1/a.root', names: ['detector'] }]))).toEqual(['ok']);
+    expect(codesOf(await admin.schemas.bind([{ lfn: '/grid/vo/run1', schema: 'runs' }, { lfn: '/grid/vo/run1', schema: 'none' }]))).toEqual(['ok', 'NotExists']);
+    expect(oks(await admin.schemas.bindings(['/grid/vo/run1/a.root', '/grid/vo/run1']))).toEqual([
+      { ok: true, schemas: [], inherited: ['runs'] },
+      { ok: true, schemas: ['runs'], inherited: [] },
+    ]);
+    expect(codesOf(await admin.schemas.unbind([{ lfn: '/grid/vo/run1', schema: 'runs' }]))).toEqual(['ok']);
+    expect(codesOf(await admin.attributes.drop(['/grid/vo/run1/a.root', '/grid/vo/run1']))).toEqual(['ok', 'NotExists']);
+    expect(oks(await admin.attributes.get(['/grid/vo/run1/a.root']))).toEqual([{ ok: true, attributes: {} }]);
     await admin.schemas.drop('runs', { force: true });
     await expect(admin.schemas.describe('runs')).rejects.toBeInstanceOf(NotExists);
   });

@@ -153,7 +153,10 @@ describe('the SOAP client', () => {
       ['detector', 'string', null],
       ['run', 'int', null],
     ]);
-    await soap.fireman.createFile({ entries: [{ lfn: '/grid/vo/s/m.root' }] });
+    await soap.fireman.createFile({ entries: [{ lfn: '/grid/vo/s/m.root' }, { lfn: '/grid/vo/s/n.root' }] });
+    await m.createEntry({ entries: [{ string1: '/grid/vo/s/n.root', string2: 'runs' }] });
+    await soap.fireman.associateDirWithSchema({ directoryLfn: '/grid/vo/s', schemaName: 'runs' });
+    await expect(soap.fireman.associateDirWithSchema({ directoryLfn: '/grid/vo/s', schemaName: 'runs' })).rejects.toBeInstanceOf(Exists);
     await m.setAttributes({ item: '/grid/vo/s/m.root', attributes: [{ name: 'run', value: '1042' }, { name: 'detector', value: 'tpc', type: 'string' }] });
     expect(await m.getAttributes({ item: '/grid/vo/s/m.root', attributeNames: ['run'] })).toEqual([{ name: 'run', value: '1042', type: 'int' }]);
     expect((await soap.fireman.listAttributes({ item: '/grid/vo/s/m.root' })).map((a) => a.name).sort()).toEqual(['detector', 'run']);
@@ -165,7 +168,13 @@ describe('the SOAP client', () => {
     await m.setAttributes({ item: '/grid/vo/s/m.root', attributes: [{ name: 'run', value: '8' }] });
     await m.clearAttributes({ item: '/grid/vo/s/m.root', attributeNames: ['run'] });
     expect(await m.listAttributes({ item: '/grid/vo/s/m.root' })).toEqual([]);
+    await m.setAttributes({ item: '/grid/vo/s/n.root', attributes: [{ name: 'run', value: '9' }] });
+    await m.removeEntry({ items: ['/grid/vo/s/n.root'] });
+    expect(await m.listAttributes({ item: '/grid/vo/s/n.root' })).toEqual([]);
+    await expect(m.removeEntry({ items: ['/grid/vo/s/n.root'] })).rejects.toBeInstanceOf(NotExists);
+    await m.removeEntry({ items: ['/grid/vo/s'] });
     await m.dropSchema({ schemaName: 'runs' });
+    expect(await m.listSchemas()).toEqual([]);
   });
 
   it('throws faults as the SDK’s error classes, with the request id', async () => {

@@ -244,6 +244,7 @@ export interface FiremanCatalogPort {
   updateModifyTime(args: { readonly lfns: readonly string[]; readonly time: number }, options?: CallOptions): Promise<void>;
   updateValidityTime(args: { readonly lfns: readonly string[]; readonly time: number }, options?: CallOptions): Promise<void>;
   addReplica(args: { readonly lfn: string | null; readonly newSurls: readonly SURLEntryInput[] }, options?: CallOptions): Promise<void>;
+  associateDirWithSchema(args: { readonly directoryLfn: string | null; readonly schemaName: string | null }, options?: CallOptions): Promise<void>;
   create(args: { readonly entries: readonly FRCEntryInput[] }, options?: CallOptions): Promise<void>;
   getStat(args: { readonly lfns: readonly string[] }, options?: CallOptions): Promise<Stat[]>;
   listLfn(args: { readonly surls: readonly string[] }, options?: CallOptions): Promise<StringPair[]>;
@@ -296,6 +297,7 @@ export const FIREMAN_CATALOG: SoapPortDescription = {
     updateModifyTime: { parts: [{ name: 'lfns', type: 'impl:ArrayOf_soapenc_string' }, { name: 'time', type: 'xsd:long' }], returns: null, reads: false },
     updateValidityTime: { parts: [{ name: 'lfns', type: 'impl:ArrayOf_soapenc_string' }, { name: 'time', type: 'xsd:long' }], returns: null, reads: false },
     addReplica: { parts: [{ name: 'lfn', type: 'soapenc:string' }, { name: 'newSurls', type: 'impl:ArrayOf_tns1_SURLEntry' }], returns: null, reads: false },
+    associateDirWithSchema: { parts: [{ name: 'directoryLfn', type: 'soapenc:string' }, { name: 'schemaName', type: 'soapenc:string' }], returns: null, reads: false },
     create: { parts: [{ name: 'entries', type: 'impl:ArrayOf_tns1_FRCEntry' }], returns: null, reads: false },
     getStat: { parts: [{ name: 'lfns', type: 'impl:ArrayOf_soapenc_string' }], returns: 'impl:ArrayOf_tns1_Stat', reads: true },
     listLfn: { parts: [{ name: 'surls', type: 'impl:ArrayOf_soapenc_string' }], returns: 'impl:ArrayOf_tns1_StringPair', reads: true },
@@ -358,6 +360,8 @@ export interface MetadataCatalogPort {
   getAttributes(args: { readonly item: string | null; readonly attributeNames: readonly string[] }, options?: CallOptions): Promise<Attribute[]>;
   listAttributes(args: { readonly item: string | null }, options?: CallOptions): Promise<Attribute[]>;
   query(args: { readonly query: string | null; readonly type: string | null; readonly limit: number; readonly offset: number }, options?: CallOptions): Promise<string[]>;
+  createEntry(args: { readonly entries: readonly StringPairInput[] }, options?: CallOptions): Promise<void>;
+  removeEntry(args: { readonly items: readonly string[] }, options?: CallOptions): Promise<void>;
   createSchema(args: { readonly schemaName: string | null; readonly attributes: readonly AttributeInput[] }, options?: CallOptions): Promise<void>;
   addSchemaAttributes(args: { readonly schemaName: string | null; readonly attributes: readonly AttributeInput[] }, options?: CallOptions): Promise<void>;
   removeSchemaAttributes(args: { readonly schemaName: string | null; readonly attributeNames: readonly string[] }, options?: CallOptions): Promise<void>;
@@ -379,6 +383,8 @@ export const METADATA_CATALOG: SoapPortDescription = {
     getAttributes: { parts: [{ name: 'item', type: 'soapenc:string' }, { name: 'attributeNames', type: 'impl:ArrayOf_soapenc_string' }], returns: 'impl:ArrayOf_tns1_Attribute', reads: true },
     listAttributes: { parts: [{ name: 'item', type: 'soapenc:string' }], returns: 'impl:ArrayOf_tns1_Attribute', reads: true },
     query: { parts: [{ name: 'query', type: 'soapenc:string' }, { name: 'type', type: 'soapenc:string' }, { name: 'limit', type: 'xsd:int' }, { name: 'offset', type: 'xsd:int' }], returns: 'impl:ArrayOf_soapenc_string', reads: true },
+    createEntry: { parts: [{ name: 'entries', type: 'impl:ArrayOf_tns1_StringPair' }], returns: null, reads: false },
+    removeEntry: { parts: [{ name: 'items', type: 'impl:ArrayOf_soapenc_string' }], returns: null, reads: false },
     createSchema: { parts: [{ name: 'schemaName', type: 'soapenc:string' }, { name: 'attributes', type: 'impl:ArrayOf_tns1_Attribute' }], returns: null, reads: false },
     addSchemaAttributes: { parts: [{ name: 'schemaName', type: 'soapenc:string' }, { name: 'attributes', type: 'impl:ArrayOf_tns1_Attribute' }], returns: null, reads: false },
     removeSchemaAttributes: { parts: [{ name: 'schemaName', type: 'soapenc:string' }, { name: 'attributeNames', type: 'impl:ArrayOf_soapenc_string' }], returns: null, reads: false },
