@@ -27,7 +27,7 @@ export async function loadFiles(url: string, dir: string, count: number, first =
       await client.query(
         `INSERT INTO entries (id, parent_id, lfn, name, kind, guid, size, checksum_type, checksum, owner_dn, group_name, acl)
          SELECT gen_random_uuid(), $1, $2 || '/f' || lpad(i::text, 7, '0'), 'f' || lpad(i::text, 7, '0'), 'file', gen_random_uuid(),
-                1000000 + i, 'adler32', lpad(to_hex(i * 7919 % 4294967291), 8, '0'), $3, 'benchgroup', $4::jsonb
+                1000000 + i, 'adler32', lpad(to_hex(i::bigint * 7919 % 4294967291), 8, '0'), $3, 'benchgroup', $4::jsonb
          FROM generate_series($5::int, $6::int) AS i`,
         [parent, dir, BENCH_DN, acl, from, to],
       );
