@@ -159,8 +159,16 @@ async function resolve(service: BenchService, engine: string, options: Options, 
     rows.push(makeRow(`resolve: replicas/list, ${size.toLocaleString('en')}/request, ${options.clients} clients${tag}`, engine, batches.length * size, (performance.now() - started) / 1000, latencies, rss));
   }
   const started = performance.now();
-  const { value: count, rss } = await withRssPeak(service.pid, () => streamResolve(service, options.big));
-  rows.push(makeRow(`resolve: ${options.big.toLocaleString('en')} LFNs streamed (NDJSON in and out), 1 client${tag}`, engine, count, (performance.now() - started) / 1000, [(performance.now() - started)], rss));
+  const label = `resolve: ${options.big.toLocaleString('en')} LFNs streamed (NDJSON in and out), 1 client${tag}`;
+  try {
+    const { value: count, rss } = await withRssPeak(service.pid, () => streamResolve(service, options.big));
+    rows.push(makeRow(label, engine, count, (performance.now() - started) / 1000, [performance.now() - started], rss));
+  } catch (error) {
+    // One request carries the whole stream, so it must end within the server's request timeout (120 s).
+    const seconds = (performance.now() - started) / 1000;
+    log(`  ${label}: failed after ${seconds.toFixed(0)} s: ${String(error)}`);
+    rows.push({ ...makeRow(label, engine, 0, seconds, [], null), note: `failed after ${seconds.toFixed(0)} s: ${String(error)}` });
+  }
   return rows;
 }
 
