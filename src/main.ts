@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from './config';
+import { serveInWorkers } from './cluster';
+import { ConfigError, loadConfig, type Config } from './config';
+import type { Logger } from 'pino';
 import { migrate } from './db/migrator';
 import { openDatabase } from './db/open-database';
 import { makeLogger, startService } from './service';
@@ -9,6 +11,7 @@ const USAGE = `usage: replicat <command>
 commands:
   serve     run the catalog service (REST on PORT, default 8080; HTTPS with client certificates on
             TLS_PORT, default 8443, when TLS_CERT and TLS_KEY are set)
+            --workers N: N processes on the same port (as REPLICAT_WORKERS; needs PostgreSQL)
   migrate   apply pending database migrations and exit
 
 The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite in REPLICAT_DATA (./var/data).`;
@@ -19,26 +22,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const config = loadConfig();
+  const workersAt = argv.indexOf('--workers');
+  const config = loadConfig(workersAt > 0 ? { ...process.env, REPLICAT_WORKERS: argv[workersAt + 1] ?? '' } : process.env);
   const logger = makeLogger(config.logLevel);
   switch (command) {
     case 'serve': {
-      const service = await startService(config, logger);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'draining in-flight requests, then stopping');
-        service.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'unclean stop');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      await serveInWorkers(config.workers, logger, () => serve(config, logger));
       return -1;
     }
     case 'migrate': {
@@ -55,6 +44,26 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`replicat: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** One serving process: stops on SIGTERM/SIGINT after the requests in flight. */
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const service = await startService(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining in-flight requests, then stopping');
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main(process.argv.slice(2)).then(
