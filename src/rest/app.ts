@@ -66,6 +66,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
   // The SOAP face (Fireman-compatible) over the same core: /soap/FiremanCatalog, /soap/StorageIndex.
   app.use('/soap', createSoapRouter(options));
 
+  const face = { limits: options.limits };
   const knownPaths = new Map<string, string[]>();
   for (const { path, method, operation } of listOperations(doc)) {
     const handler = REST_HANDLERS[operation.operationId];
@@ -106,7 +107,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
         const ctx = catalogContext(options, res.locals.identity as Identity);
-        const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res);
+        const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res, face);
         if (body !== undefined && !res.headersSent) res.json(body);
       } catch (error) {
         failRequest(res, error, options.logger);

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import * as core from '../core';
 import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
+import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
 import { writeNdjson } from './ndjson';
 
@@ -9,7 +10,12 @@ import { writeNdjson } from './ndjson';
  * What a route does once the request is authenticated and valid against the contract: call core,
  * encode. A handler returns the JSON body, or undefined when it has written the response itself.
  */
-export type RestHandler = (ctx: CatalogContext, req: Request, res: Response) => Promise<unknown>;
+export type RestHandler = (ctx: CatalogContext, req: Request, res: Response, face: RestFace) => Promise<unknown>;
+
+/** What a handler may need of the face itself rather than of the request. */
+export interface RestFace {
+  readonly limits: FaceOptions['limits'];
+}
 
 type Bulk<I, T> = (ctx: CatalogContext, items: readonly I[]) => Promise<core.Result<T>[]>;
 
@@ -150,6 +156,10 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   async issueToken(ctx, req) {
     const issued = await accounts.issueToken(ctx, req.body as { ttlSeconds?: number });
     return { token: issued.token, user: issued.user, expires: issued.expires.toISOString() };
+  },
+  async getLimits(_ctx, _req, _res, face) {
+    const { maxItems, maxBodyBytes, defaultPageSize, maxPageSize } = face.limits;
+    return { maxItems, maxBodyBytes, defaultPageSize, maxPageSize };
   },
   async whoami(ctx) {
     const { dn, group, groups, fqans, method, admin, account, limited } = ctx.identity;

@@ -1,0 +1,31 @@
+/**
+ * @replicat/sdk: a typed client of the replicat grid file and replica catalog.
+ *
+ * - `ReplicatClient`: the REST face, typed from the generated contract (`paths`, `components`).
+ * - `SoapClient`: the Fireman SOAP ports, typed from the generated port tables.
+ * - one error hierarchy (`ReplicatError` and its subclasses) for both.
+ */
+export { ReplicatClient, type ReplicatClientOptions } from './replicat-client';
+export type * from './contract';
+export type { components, operations, paths } from './generated/openapi';
+export * from './errors';
+export {
+  caCertificates,
+  credentialsFromEnvironment,
+  x509CertificateFiles,
+  x509ProxyFile,
+  type CredentialSettings,
+  type Credentials,
+} from './credentials';
+export { DEFAULT_RETRY, type RetryOptions } from './retry-policy';
+export type { BulkLimits, BulkProgress, ChunkOptions } from './rest/bulk-chunks';
+export { DEFAULT_LIMITS, type BulkOptions, type ListOptions } from './rest/calls';
+export { Listing } from './rest/listing';
+export { Query, type QueryScope } from './rest/metadata-api';
+export type { CallOptions, FetchFunction, TransportOptions } from './rest/rest-transport';
+export type { FilesApi, DirectoriesApi, EntriesApi, SymlinksApi } from './rest/namespace-api';
+export type { ReplicasApi, GuidsApi } from './rest/replica-api';
+export type { PermissionsApi } from './rest/permission-api';
+export type { AttributesApi, SchemasApi } from './rest/metadata-api';
+export type { UsersApi, GroupsApi, TokensApi } from './rest/account-api';
+export type { ServiceApi } from './rest/service-api';

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import createClient, { type Client } from 'openapi-fetch';
+import { Agent, fetch as undiciFetch, Request as UndiciRequest, type Dispatcher } from 'undici';
+import { AttemptSignal } from '../attempt-signal';
+import { authorizationHeader, type Credentials } from '../credentials';
+import { AbortError, errorFromResponse, HttpError, NetworkError, ReplicatError } from '../errors';
+import type { paths } from '../generated/openapi';
+import { DEFAULT_RETRY, failedBeforeSending, isTlsFailure, parseRetryAfter, retryDelay, sleep, type RetryOptions } from '../retry-policy';
+
+/** A fetch as openapi-fetch calls it; tests pass a stub, production uses undici's own fetch. */
+export type FetchFunction = (request: Request) => Promise<Response>;
+
+export interface TransportOptions {
+  /** The service's root, e.g. `https://catalog.example.org:8443` (paths start with /api/v1). */
+  readonly baseUrl: string;
+  readonly credentials?: Credentials;
+  /** CA certificates (PEM) to trust for the service's certificate instead of Node's defaults. */
+  readonly ca?: string | readonly string[];
+  /** Default true; false only for a test service with a certificate nobody signed. */
+  readonly rejectUnauthorized?: boolean;
+  /** Per attempt: the longest wait for an answer (for streams: between two chunks). Default 120 s. */
+  readonly timeoutMs?: number;
+  /** Backoff of retried calls; false: never retry. */
+  readonly retry?: Partial<RetryOptions> | false;
+  /** Headers sent with every request (a User-Agent, say). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Replaces the HTTP stack (tests); credentials other than X.509 still become headers. */
+  readonly fetch?: FetchFunction;
+}
+
+export interface CallOptions {
+  /** Cancels the call: waiting, in flight, or between retries. */
+  readonly signal?: AbortSignal;
+  /** This call's per-attempt timeout instead of the client's. */
+  readonly timeoutMs?: number;
+  /**
+   * Whether the call may be repeated after a 503 or a broken connection. Reads are; writes are not
+   * unless the caller sets this (see the README for the writes where repeating is harmless).
+   */
+  readonly idempotent?: boolean;
+}
+
+/** What every openapi-fetch call answers; `data` when the status is 2xx, `error` (the body) otherwise. */
+export interface ApiAnswer<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/** What the sending function of a call gets for one attempt (a type, not an interface: openapi-fetch's init takes extra keys). */
+export type AttemptInit = {
+  readonly signal: AbortSignal;
+  readonly headers: Record<string, string>;
+};
+
+/** An answered stream: its body, and the attempt whose signal must be touched per chunk and disposed. */
+export interface OpenStream {
+  readonly body: ReadableStream<Uint8Array> | undefined;
+  readonly attempt: AttemptSignal;
+  readonly requestId: string | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * The HTTP side of the client: the typed openapi-fetch client over undici's own fetch (so that the TLS
+ * agent for X.509 credentials is the undici the fetch belongs to, whatever Node bundles), plus the
+ * rules every call shares: authentication headers, request ids, per-attempt timeouts, cancellation,
+ * retries of idempotent calls, and errors from problem+json.
+ */
+export class RestTransport {
+  readonly api: Client<paths, 'application/json'>;
+  readonly #retry: RetryOptions;
+  readonly #timeoutMs: number;
+  readonly #agent: Agent | undefined;
+
+  constructor(options: TransportOptions) {
+    const credentials = options.credentials ?? { type: 'none' };
+    const url = new URL(options.baseUrl);
+    if (credentials.type === 'x509' && url.protocol !== 'https:') {
+      throw new TypeError(`X.509 credentials need an https:// endpoint, not ${url.origin}`);
+    }
+    this.#retry = options.retry === false ? { ...DEFAULT_RETRY, retries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#agent = options.fetch === undefined ? makeAgent(credentials, options) : undefined;
+    const authorization = authorizationHeader(credentials);
+    this.api = createClient<paths, 'application/json'>({
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      fetch: options.fetch ?? this.#undiciFetch(),
+      Request: UndiciRequest as unknown as typeof Request,
+      headers: { ...options.headers, ...(authorization !== undefined ? { authorization } : {}) },
+    });
+  }
+
+  /** A JSON call: the answer's body, or the error of the service's problem. */
+  async json<T>(send: (init: AttemptInit) => Promise<ApiAnswer<T>>, options: CallOptions & { readonly idempotent: boolean }): Promise<T> {
+    return this.#withRetries<T>(options, async (attempt, init) => {
+      try {
+        const answer = await send(init);
+        if (!answer.response.ok) return { failed: answer };
+        if (answer.data === undefined) {
+          throw new HttpError(`HTTP ${answer.response.status} without a body`, requestIdOf(answer.response));
+        }
+        return { value: answer.data };
+      } finally {
+        attempt.dispose();
+      }
+    });
+  }
+
+  /** A call answered with no body (204). */
+  async empty(send: (init: AttemptInit) => Promise<ApiAnswer<unknown>>, options: CallOptions & { readonly idempotent: boolean }): Promise<void> {
+    await this.#withRetries<undefined>(options, async (attempt, init) => {
+      try {
+        const answer = await send(init);
+        return answer.response.ok ? { value: undefined } : { failed: answer };
+      } finally {
+        attempt.dispose();
+      }
+    });
+  }
+
+  /**
+   * A streamed answer (NDJSON): retried like a call until the service answers 200; from then on the
+   * caller reads the body, touching the attempt per chunk and disposing of it at the end.
+   */
+  async stream(
+    send: (init: AttemptInit) => Promise<ApiAnswer<ReadableStream<Uint8Array> | null>>,
+    options: CallOptions & { readonly idempotent: boolean },
+  ): Promise<OpenStream> {
+    return this.#withRetries<OpenStream>(options, async (attempt, init) => {
+      let answer: ApiAnswer<ReadableStream<Uint8Array> | null>;
+      try {
+        answer = await send(init);
+      } catch (error) {
+        attempt.dispose();
+        throw error;
+      }
+      if (!answer.response.ok) {
+        attempt.dispose();
+        return { failed: answer };
+      }
+      const requestId = answer.response.headers.get('x-request-id') ?? undefined;
+      return { value: { body: answer.data ?? undefined, attempt, requestId } };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#agent?.close();
+  }
+
+  /** This call's timeout, for streams read outside the transport. */
+  timeoutFor(options: CallOptions): number {
+    return options.timeoutMs ?? this.#timeoutMs;
+  }
+
+  async #withRetries<T>(
+    options: CallOptions & { readonly idempotent: boolean },
+    run: (attempt: AttemptSignal, init: AttemptInit) => Promise<{ value: T } | { failed: ApiAnswer<unknown> }>,
+  ): Promise<T> {
+    const requestId = randomUUID();
+    for (let retry = 0; ; retry++) {
+      const attempt = new AttemptSignal(this.timeoutFor(options), options.signal);
+      let failure: ReplicatError;
+      let retryable: boolean;
+      let retryAfterMs: number | undefined;
+      try {
+        const outcome = await run(attempt, { signal: attempt.signal, headers: { 'x-request-id': requestId } });
+        if ('value' in outcome) return outcome.value;
+        const { response, error } = outcome.failed;
+        failure = errorFromResponse(response.status, error, response.headers.get('x-request-id') ?? undefined);
+        retryable = response.status === 503 && options.idempotent;
+        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      } catch (thrown) {
+        const explained = attempt.explain();
+        if (explained !== undefined) throw explained;
+        if (thrown instanceof ReplicatError) throw thrown;
+        failure = new NetworkError(describeTransportError(thrown), { cause: thrown, requestId });
+        retryable = !isTlsFailure(thrown) && (options.idempotent || failedBeforeSending(thrown));
+      }
+      if (!retryable || retry >= this.#retry.retries) throw failure;
+      try {
+        await sleep(retryDelay(this.#retry, retry, retryAfterMs), options.signal);
+      } catch (reason) {
+        throw new AbortError('the call was aborted', { cause: reason });
+      }
+    }
+  }
+
+  #undiciFetch(): FetchFunction {
+    const dispatcher: Dispatcher | undefined = this.#agent;
+    // undici's fetch takes undici's Request, which openapi-fetch builds here (the Request option); the
+    // DOM-typed signature is only what openapi-fetch declares.
+    const send = undiciFetch as unknown as (request: Request, init: { dispatcher?: Dispatcher }) => Promise<Response>;
+    return (request) => send(request, dispatcher !== undefined ? { dispatcher } : {});
+  }
+}
+
+function makeAgent(credentials: Credentials, options: TransportOptions): Agent {
+  const ca = options.ca === undefined ? undefined : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  return new Agent({
+    connect: {
+      ...(ca !== undefined ? { ca } : {}),
+      ...(credentials.type === 'x509' ? { cert: credentials.certificate, key: credentials.key } : {}),
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+    },
+  });
+}
+
+function requestIdOf(response: Response): { requestId?: string } {
+  const id = response.headers.get('x-request-id');
+  return id === null ? {} : { requestId: id };
+}
+
+/** fetch says only "fetch failed"; the socket's or TLS layer's reason is in its cause. */
+function describeTransportError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.length > 0 ? parts.join(': ') : String(error);
+}
