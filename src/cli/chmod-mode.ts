@@ -9,7 +9,7 @@ export type BaseClass = 'owner' | 'group' | 'other';
  */
 export interface ChmodStep {
   readonly mode: 'replace' | 'add' | 'remove';
-  readonly base: Readonly<Partial<Record<BaseClass, readonly RightName[]>>>;
+  readonly base: Partial<Record<BaseClass, RightName[]>>;
 }
 
 const CLASSES: Readonly<Record<string, readonly BaseClass[]>> = {

@@ -1,14 +1,9 @@
+import type { CreateFileItem } from '@replicat/sdk';
 import { parseCatalogArgument } from '../catalog-argument';
 import { CliError } from '../exit-codes';
 
 /** A file to register, as POST /api/v1/files takes it. */
-export interface NewFile {
-  readonly lfn: string;
-  readonly guid?: string;
-  readonly size?: number;
-  readonly checksum?: { readonly type: 'adler32' | 'md5'; readonly value: string };
-  readonly replicas?: readonly { readonly surl: string; readonly master?: boolean }[];
-}
+export type NewFile = CreateFileItem;
 
 /** A line of the input that cannot become a file; it goes to the failure file, the import goes on. */
 export class BadRecord extends Error {
@@ -77,7 +72,7 @@ function parseSize(value: unknown): number | undefined {
   return size;
 }
 
-function parseChecksum(checksum: unknown, adler32: unknown, md5: unknown): NewFile['checksum'] {
+function parseChecksum(checksum: unknown, adler32: unknown, md5: unknown): CreateFileItem['checksum'] {
   const given = [checksum, adler32, md5].filter((v) => v !== undefined).length;
   if (given > 1) throw new BadRecord('give one of checksum, adler32, md5');
   if (adler32 !== undefined) return { type: 'adler32', value: checksumValue(adler32) };
@@ -100,7 +95,7 @@ function checksumValue(value: unknown): string {
   return value.trim();
 }
 
-function parseReplicas(value: unknown): NewFile['replicas'] {
+function parseReplicas(value: unknown): CreateFileItem['replicas'] {
   if (value === undefined) return undefined;
   const list = typeof value === 'string' ? value.split(/[\s|;]+/).filter((s) => s !== '') : value;
   if (!Array.isArray(list)) throw new BadRecord('surls must be a list of SURLs');
