@@ -49,7 +49,7 @@ export const ls = defineCommand<LsOptions>({
     }
     const listing = new Listing(session, options);
     await listing.block(shown);
-    const headers = targets.length > 1 || options.recursive === true;
+    const headers = Math.max(args.length, targets.length) > 1 || options.recursive === true;
     for (const directory of directories) await listing.directory(directory, headers);
   },
 });
