@@ -2,10 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root';
 import { generateOpenApiTypes, OPENAPI_TYPES_FILE } from './openapi-types';
+import { generateSoapTypes, SOAP_TYPES_FILE } from './soap-types';
 
 /** Every generated file of the SDK, by its path from the repository root. */
 export async function generatedFiles(): Promise<Map<string, string>> {
-  return new Map([[OPENAPI_TYPES_FILE, await generateOpenApiTypes()]]);
+  return new Map([
+    [OPENAPI_TYPES_FILE, await generateOpenApiTypes()],
+    [SOAP_TYPES_FILE, generateSoapTypes()],
+  ]);
 }
 
 if (require.main === module) {

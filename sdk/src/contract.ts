@@ -76,6 +76,9 @@ export type SetAttributesItem = BulkItem<'/api/v1/attributes/set'>;
 export type GetAttributesItem = BulkItem<'/api/v1/attributes/get'>;
 export type ClearAttributesItem = BulkItem<'/api/v1/attributes/clear'>;
 export type ListAttributesItem = BulkItem<'/api/v1/attributes/list'>;
+export type DropMetadataItem = BulkItem<'/api/v1/attributes/drop'>;
+export type SchemaBindingItem = BulkItem<'/api/v1/schema-bindings/add'>;
+export type SchemaBindingsQueryItem = BulkItem<'/api/v1/schema-bindings/get'>;
 export type NewGroup = BulkItem<'/api/v1/groups'>;
 export type MembershipChange = BulkItem<'/api/v1/groups/{name}/members'>;
 
@@ -88,6 +91,7 @@ export type PermissionResult = BulkResult<'/api/v1/permissions/get'>;
 export type PermissionCheckResult = BulkResult<'/api/v1/permissions/check'>;
 export type AttributeValuesResult = BulkResult<'/api/v1/attributes/get'>;
 export type AttributeListResult = BulkResult<'/api/v1/attributes/list'>;
+export type SchemaBindingsResult = BulkResult<'/api/v1/schema-bindings/get'>;
 export type UserResult = BulkResult<'/api/v1/users'>;
 export type GroupResult = BulkResult<'/api/v1/groups'>;
 export type MembershipResult = BulkResult<'/api/v1/groups/{name}/members'>;

@@ -58,7 +58,7 @@ describe('bulk calls over the service limit', () => {
       expect(r.entry.lfn).toBe(lfns[i]);
       expect(r.entry.size).toBe(i);
     });
-  });
+  }, 240_000);
 
   it('keeps item order when chunks run concurrently, whatever order they are answered in', async () => {
     const client = svc.client({ maxItems: 1000 });
@@ -91,7 +91,7 @@ describe('bulk calls over the service limit', () => {
     expect(svc.requests).toEqual(['GET /api/v1/directories/entries?lfn=%2Fbig']);
     expect(streamed.map((e) => e.lfn)).toEqual(lfns);
     expect(streamed[3]).toMatchObject({ kind: 'file', size: 3 });
-  });
+  }, 180_000);
 
   it('continues a paged listing from a kept cursor', async () => {
     const client = svc.client();

@@ -567,6 +567,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/attributes/drop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drop all metadata of entries — every value and every schema binding (Fireman's removeEntry)
+         * @description The entries themselves stay. An entry with no metadata fails its item with `NotExists`.
+         */
+        post: operations["dropMetadata"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schema-bindings/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bind entries to metadata schemas (Fireman's createEntry; associateDirWithSchema for directories)
+         * @description An entry bound to schemas, or directly in a directory bound to schemas, takes only attributes of those
+         *     schemas from then on (values already set are kept). Needs `setMetadata`; a pair already bound is `Exists`,
+         *     an unknown schema `NotExists`.
+         */
+        post: operations["bindSchemas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schema-bindings/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unbind entries from metadata schemas (values stay); a pair not bound is `NotExists` */
+        post: operations["unbindSchemas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schema-bindings/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The schemas bound to entries, and those inherited from their parent directory */
+        post: operations["getSchemaBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/query": {
         parameters: {
             query?: never;
@@ -1156,6 +1232,22 @@ export interface components {
             items: {
                 lfn: components["schemas"]["Lfn"];
             }[];
+        };
+        SchemaBindingsRequest: {
+            items: {
+                lfn: components["schemas"]["Lfn"];
+                schema: string;
+            }[];
+        };
+        SchemaBindingsResults: {
+            results: ({
+                /** @constant */
+                ok: true;
+                /** @description Schemas bound to the entry itself, in byte order */
+                schemas: string[];
+                /** @description Schemas bound to its parent directory, which govern it too */
+                inherited: string[];
+            } | components["schemas"]["ItemFailure"])[];
         };
         AttributeValuesResults: {
             results: ({
@@ -2036,6 +2128,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttributeListResults"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    dropMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListAttributesRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptyResults"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    bindSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchemaBindingsRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptyResults"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    unbindSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchemaBindingsRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["EmptyResults"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSchemaBindings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListAttributesRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in request order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemaBindingsResults"];
                 };
             };
             default: components["responses"]["Problem"];

@@ -3,6 +3,7 @@ import type {
   AttributeListResult,
   AttributeValuesResult,
   ClearAttributesItem,
+  DropMetadataItem,
   EmptyResult,
   Entry,
   GetAttributesItem,
@@ -11,6 +12,9 @@ import type {
   Page,
   QueryRequest,
   Schema,
+  SchemaBindingItem,
+  SchemaBindingsQueryItem,
+  SchemaBindingsResult,
   SetAttributesItem,
 } from '../contract';
 import { HttpError } from '../errors';
@@ -46,6 +50,12 @@ export class AttributesApi {
     const all = byLfn<ListAttributesItem>(items, (lfn) => ({ lfn }));
     return this.#calls.bulk(all, 'read', options, (chunk, init) => this.#calls.api.POST('/api/v1/attributes/list', { body: { items: chunk }, ...init }));
   }
+
+  /** Drops all metadata of entries, values and schema bindings (the entries stay); none is `NotExists`. */
+  drop(items: readonly (string | DropMetadataItem)[], options: BulkOptions = {}): Promise<EmptyResult[]> {
+    const all = byLfn<DropMetadataItem>(items, (lfn) => ({ lfn }));
+    return this.#calls.bulk(all, 'write', options, (chunk, init) => this.#calls.api.POST('/api/v1/attributes/drop', { body: { items: chunk }, ...init }));
+  }
 }
 
 /** Metadata schemas: named sets of typed attributes. */
@@ -80,6 +90,25 @@ export class SchemasApi {
       (init) => this.#calls.api.POST('/api/v1/schemas/{name}/attributes', { params: { path: { name } }, body: { attributes: [...attributes] }, ...init }),
       options,
     );
+  }
+
+  /**
+   * Binds entries to schemas: an entry bound (or directly in a directory bound) takes only attributes of
+   * its schemas from then on. A pair already bound is `Exists`.
+   */
+  bind(items: readonly SchemaBindingItem[], options: BulkOptions = {}): Promise<EmptyResult[]> {
+    return this.#calls.bulk(items, 'write', options, (chunk, init) => this.#calls.api.POST('/api/v1/schema-bindings/add', { body: { items: chunk }, ...init }));
+  }
+
+  /** Unbinds entries from schemas (values stay); a pair not bound is `NotExists`. */
+  unbind(items: readonly SchemaBindingItem[], options: BulkOptions = {}): Promise<EmptyResult[]> {
+    return this.#calls.bulk(items, 'write', options, (chunk, init) => this.#calls.api.POST('/api/v1/schema-bindings/remove', { body: { items: chunk }, ...init }));
+  }
+
+  /** The schemas bound to entries, and those they inherit from their parent directory. */
+  bindings(items: readonly (string | SchemaBindingsQueryItem)[], options: BulkOptions = {}): Promise<SchemaBindingsResult[]> {
+    const all = byLfn<SchemaBindingsQueryItem>(items, (lfn) => ({ lfn }));
+    return this.#calls.bulk(all, 'read', options, (chunk, init) => this.#calls.api.POST('/api/v1/schema-bindings/get', { body: { items: chunk }, ...init }));
   }
 
   /** Removes attributes; refused (`Conflict`) while values exist, unless `force` (which deletes them). */

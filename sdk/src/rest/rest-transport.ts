@@ -53,6 +53,9 @@ export type AttemptInit = {
   readonly headers: Record<string, string>;
 };
 
+/** How one attempt ended: with a value, or with the service's answer of failure as an error. */
+export type Outcome<T> = { readonly value: T } | { readonly failed: ReplicatError; readonly response: Response };
+
 /** An answered stream: its body, and the attempt whose signal must be touched per chunk and disposed. */
 export interface OpenStream {
   readonly body: ReadableStream<Uint8Array> | undefined;
@@ -73,6 +76,9 @@ export class RestTransport {
   readonly #retry: RetryOptions;
   readonly #timeoutMs: number;
   readonly #agent: Agent | undefined;
+  readonly #fetch: FetchFunction;
+  readonly #baseUrl: string;
+  readonly #headers: Readonly<Record<string, string>>;
 
   constructor(options: TransportOptions) {
     const credentials = options.credentials ?? { type: 'none' };
@@ -84,20 +90,32 @@ export class RestTransport {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#agent = options.fetch === undefined ? makeAgent(credentials, options) : undefined;
     const authorization = authorizationHeader(credentials);
+    this.#fetch = options.fetch ?? this.#undiciFetch();
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#headers = { ...options.headers, ...(authorization !== undefined ? { authorization } : {}) };
     this.api = createClient<paths, 'application/json'>({
-      baseUrl: options.baseUrl.replace(/\/+$/, ''),
-      fetch: options.fetch ?? this.#undiciFetch(),
+      baseUrl: this.#baseUrl,
+      fetch: this.#fetch,
+      // Requests are built with the Request of the undici that sends them: Node's global Request comes
+      // from Node's bundled undici, whose instances undici's fetch does not take. The types only differ
+      // in name (both are the Fetch standard's).
       Request: UndiciRequest as unknown as typeof Request,
-      headers: { ...options.headers, ...(authorization !== undefined ? { authorization } : {}) },
+      headers: this.#headers,
     });
+  }
+
+  /** A request outside the OpenAPI contract (the SOAP ports), with the client's headers and HTTP stack. */
+  post(path: string, body: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Response> {
+    const request = new UndiciRequest(`${this.#baseUrl}${path}`, { method: 'POST', body, headers: { ...this.#headers, ...headers }, signal });
+    return this.#fetch(request as unknown as Request);
   }
 
   /** A JSON call: the answer's body, or the error of the service's problem. */
   async json<T>(send: (init: AttemptInit) => Promise<ApiAnswer<T>>, options: CallOptions & { readonly idempotent: boolean }): Promise<T> {
-    return this.#withRetries<T>(options, async (attempt, init) => {
+    return this.exchange<T>(options, async (attempt, init) => {
       try {
         const answer = await send(init);
-        if (!answer.response.ok) return { failed: answer };
+        if (!answer.response.ok) return problemOf(answer);
         if (answer.data === undefined) {
           throw new HttpError(`HTTP ${answer.response.status} without a body`, requestIdOf(answer.response));
         }
@@ -110,10 +128,10 @@ export class RestTransport {
 
   /** A call answered with no body (204). */
   async empty(send: (init: AttemptInit) => Promise<ApiAnswer<unknown>>, options: CallOptions & { readonly idempotent: boolean }): Promise<void> {
-    await this.#withRetries<undefined>(options, async (attempt, init) => {
+    await this.exchange<undefined>(options, async (attempt, init) => {
       try {
         const answer = await send(init);
-        return answer.response.ok ? { value: undefined } : { failed: answer };
+        return answer.response.ok ? { value: undefined } : problemOf(answer);
       } finally {
         attempt.dispose();
       }
@@ -128,7 +146,7 @@ export class RestTransport {
     send: (init: AttemptInit) => Promise<ApiAnswer<ReadableStream<Uint8Array> | null>>,
     options: CallOptions & { readonly idempotent: boolean },
   ): Promise<OpenStream> {
-    return this.#withRetries<OpenStream>(options, async (attempt, init) => {
+    return this.exchange<OpenStream>(options, async (attempt, init) => {
       let answer: ApiAnswer<ReadableStream<Uint8Array> | null>;
       try {
         answer = await send(init);
@@ -138,7 +156,7 @@ export class RestTransport {
       }
       if (!answer.response.ok) {
         attempt.dispose();
-        return { failed: answer };
+        return problemOf(answer);
       }
       const requestId = answer.response.headers.get('x-request-id') ?? undefined;
       return { value: { body: answer.data ?? undefined, attempt, requestId } };
@@ -154,9 +172,13 @@ export class RestTransport {
     return options.timeoutMs ?? this.#timeoutMs;
   }
 
-  async #withRetries<T>(
+  /**
+   * One call, attempt after attempt: `run` makes an attempt and says how it ended; a 503 (of an
+   * idempotent call) or a transport failure (see retry-policy.ts) is tried again after a backoff.
+   */
+  async exchange<T>(
     options: CallOptions & { readonly idempotent: boolean },
-    run: (attempt: AttemptSignal, init: AttemptInit) => Promise<{ value: T } | { failed: ApiAnswer<unknown> }>,
+    run: (attempt: AttemptSignal, init: AttemptInit) => Promise<Outcome<T>>,
   ): Promise<T> {
     const requestId = randomUUID();
     for (let retry = 0; ; retry++) {
@@ -167,8 +189,8 @@ export class RestTransport {
       try {
         const outcome = await run(attempt, { signal: attempt.signal, headers: { 'x-request-id': requestId } });
         if ('value' in outcome) return outcome.value;
-        const { response, error } = outcome.failed;
-        failure = errorFromResponse(response.status, error, response.headers.get('x-request-id') ?? undefined);
+        const { response } = outcome;
+        failure = outcome.failed;
         retryable = response.status === 503 && options.idempotent;
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       } catch (thrown) {
@@ -207,18 +229,27 @@ function makeAgent(credentials: Credentials, options: TransportOptions): Agent {
   });
 }
 
+function problemOf(answer: ApiAnswer<unknown>): Outcome<never> {
+  const { response, error } = answer;
+  return { failed: errorFromResponse(response.status, error, response.headers.get('x-request-id') ?? undefined), response };
+}
+
 function requestIdOf(response: Response): { requestId?: string } {
   const id = response.headers.get('x-request-id');
   return id === null ? {} : { requestId: id };
 }
 
-/** fetch says only "fetch failed"; the socket's or TLS layer's reason is in its cause. */
+/**
+ * fetch says only "fetch failed"; the socket's or TLS layer's reason is in its cause. Read by shape, not
+ * `instanceof Error`: errors made by Node itself may come from another realm (a test runner's sandbox).
+ */
 function describeTransportError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    parts.push(current.message);
-    current = current.cause;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { message, cause } = current as { message?: unknown; cause?: unknown };
+    if (typeof message === 'string' && message !== '') parts.push(message);
+    current = cause;
   }
   return parts.length > 0 ? parts.join(': ') : String(error);
 }
