@@ -4,6 +4,7 @@ import {
   NetworkError,
   ReplicatClient,
   ReplicatError,
+  SoapClient,
   TimeoutError,
   Unauthenticated,
   Unavailable,
@@ -38,6 +39,8 @@ export class Session {
   readonly out: LineWriter;
   readonly err: LineWriter;
   #client: ReplicatClient | undefined;
+  #soap: SoapClient | undefined;
+  #clientOptions: ConstructorParameters<typeof ReplicatClient>[0] | undefined;
   #endpoint: Endpoint | undefined;
   #exit: ExitCode = ExitCode.Ok;
   #failures = 0;
@@ -60,7 +63,18 @@ export class Session {
 
   /** The catalog client, made on first use from -s / REPLICAT_ENDPOINT / the config file and the environment's credentials. */
   client(): ReplicatClient {
-    if (this.#client !== undefined) return this.#client;
+    this.#client ??= new ReplicatClient(this.#options());
+    return this.#client;
+  }
+
+  /** The Fireman SOAP client of the same service, for the few lookups REST does not offer. */
+  soap(): SoapClient {
+    this.#soap ??= new SoapClient(this.#options());
+    return this.#soap;
+  }
+
+  #options(): ConstructorParameters<typeof ReplicatClient>[0] {
+    if (this.#clientOptions !== undefined) return this.#clientOptions;
     const path = configPath(this.io.env, this.io.homedir);
     const config = readConfigFile(path);
     const endpoint = resolveEndpoint(this.options.service, this.io.env, config, path);
@@ -71,14 +85,14 @@ export class Session {
       throw new CliError(`credentials: ${(error as Error).message}`, ExitCode.Unreachable);
     }
     this.#endpoint = endpoint;
-    this.#client = new ReplicatClient({
+    this.#clientOptions = {
       baseUrl: endpoint.url,
       ...settings,
       headers: { 'user-agent': `replicat-cli (${this.tool})` },
       ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
-    });
+    };
     this.debug(() => `service ${endpoint.url} (from ${endpoint.source}), credentials: ${settings.credentials.type}`);
-    return this.#client;
+    return this.#clientOptions;
   }
 
   /** A failed item: one line on stderr (`tool: subject: message (Code)`), and exit status 1. */
@@ -111,7 +125,7 @@ export class Session {
   }
 
   async close(): Promise<void> {
-    await this.#client?.close();
+    await Promise.all([this.#client?.close(), this.#soap?.close()]);
   }
 }
 

@@ -60,14 +60,22 @@ describe('GUIDs and LFNs', () => {
     expect(several.code).toBe(1);
   });
 
+  it('finds the LFN of a file without replicas by its GUID', async () => {
+    const other = '6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8d';
+    expect((await svc.tool('glite-catalog-create', ['--guid', other, '/grid/vo/no-replica.root'])).code).toBe(0);
+    expect((await svc.tool('glite-catalog-getlfn', [other])).stdout).toBe('/grid/vo/no-replica.root\n');
+  });
+
   it('finds the LFN of a GUID or a SURL', async () => {
     expect((await svc.tool('glite-catalog-getlfn', [`guid:${GUID}`])).stdout).toBe('/grid/vo/a.root\n');
     expect((await svc.tool('glite-catalog-getlfn', ['srm://se3.example.org/vo/b.root', GUID])).lines).toEqual([
       'srm://se3.example.org/vo/b.root /grid/vo/b.root',
       `${GUID} /grid/vo/a.root`,
     ]);
-    const unknown = await svc.tool('glite-catalog-getlfn', ['guid:00000000-0000-4000-8000-000000000000']);
+    const unknown = await svc.tool('glite-catalog-getlfn', ['guid:00000000-0000-4000-8000-000000000000', `guid:${GUID}`]);
     expect(unknown.code).toBe(1);
+    expect(unknown.lines).toEqual([`guid:${GUID} /grid/vo/a.root`]);
+    expect(unknown.stderr).toMatch(/^glite-catalog-getlfn: guid:00000000-0000-4000-8000-000000000000: .*\(NotExists\)\n$/);
     expect((await svc.tool('glite-catalog-getlfn', ['/grid/vo/a.root'])).code).toBe(2);
   });
 });
