@@ -90,13 +90,12 @@ export async function expandPatterns<E extends ListedEntry>(
 
 /** Walks literal components from `path` up to the next glob. */
 function advanceLiterals(path: string, components: readonly PatternComponent[]): { path: string; rest: readonly PatternComponent[] } {
-  let i = 0;
   let at = path;
-  while (i < components.length && components[i]!.kind === 'literal') {
-    at = joinPath(at, (components[i] as { name: string }).name);
-    i++;
+  for (const [i, component] of components.entries()) {
+    if (component.kind === 'glob') return { path: at, rest: components.slice(i) };
+    at = joinPath(at, component.name);
   }
-  return { path: at, rest: components.slice(i) };
+  return { path: at, rest: [] };
 }
 
 function addWaiting(map: Map<string, Waiting[]>, directory: string, waiting: Waiting): void {

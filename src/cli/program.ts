@@ -23,7 +23,7 @@ export function runTool(name: string, argv: readonly string[], io: CliIo): Promi
   if (command === undefined) throw new Error(`no tool ${name}`);
   return run(io, (program, settle) => {
     program.name(command.tool);
-    defineRunnable(program, command, io, settle);
+    defineRunnable(program, command, command.tool, io, settle);
   }, argv);
 }
 
@@ -37,7 +37,7 @@ export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerC
         .description('The replicat grid file and replica catalog: its command line, and the service itself.')
         .version(version(), '-V, --version', 'print the version')
         .addHelpText('after', `${EXIT_CODES_HELP}\nEach command is also installed under its gLite name (glite-catalog-ls, …); see docs/cli.md.`);
-      for (const command of COMMANDS) defineRunnable(program.command(command.name), command, io, settle);
+      for (const command of COMMANDS) defineRunnable(program.command(command.name), command, `replicat ${command.name}`, io, settle);
       if (server !== undefined) {
         for (const [name, spec] of Object.entries(server)) {
           program
@@ -70,7 +70,8 @@ async function run(io: CliIo, build: (program: Command, settle: Settle) => void,
   return exitCode;
 }
 
-function defineRunnable(command: Command, spec: CliCommand, io: CliIo, settle: Settle): void {
+/** `displayName` prefixes the command's error lines: the name it was invoked by. */
+function defineRunnable(command: Command, spec: CliCommand, displayName: string, io: CliIo, settle: Settle): void {
   command
     .description(spec.description === undefined ? spec.summary : `${spec.summary}\n\n${spec.description}`)
     .summary(spec.summary)
@@ -87,13 +88,13 @@ function defineRunnable(command: Command, spec: CliCommand, io: CliIo, settle: S
   command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_CODES_HELP}`);
   command.action(async (...params: unknown[]) => {
     const self = params.at(-1) as Command;
-    const session = new Session(spec.tool, io, self.opts<CommonOptions>());
+    const session = new Session(displayName, io, self.opts<CommonOptions>());
     try {
       await spec.run(session, self.args, self);
       settle(session.exitCode);
     } catch (error) {
       const { exitCode, message } = describeFailure(error);
-      io.stderr.write(`${spec.tool}: ${message}\n`);
+      io.stderr.write(`${displayName}: ${message}\n`);
       settle(Math.max(exitCode, session.exitCode));
     } finally {
       await session.close();

@@ -69,16 +69,17 @@ export function entryCatalog(client: ReplicatClient): PatternCatalog<Entry> {
  * Reports each result of a bulk call: a failure as one stderr line, a success through `onOk`; with
  * --json, every result as one JSON line (`{"item": subject, ...result}`).
  */
-export async function reportResults<R extends { readonly ok: boolean }>(
+export async function reportResults<R extends { readonly ok: true } | { readonly ok: false; readonly error: ItemError }>(
   session: Session,
   subjects: readonly string[],
   results: readonly R[],
   onOk?: (result: Extract<R, { ok: true }>, index: number) => Promise<void> | void,
 ): Promise<void> {
   for (let i = 0; i < results.length; i++) {
-    const result = results[i]!;
+    const result: R = results[i]!;
     if (session.json) await session.out.json({ item: subjects[i], ...result });
-    if (!result.ok) await session.fail(subjects[i]!, (result as unknown as { error: ItemError }).error);
+    const settled: { readonly ok: true } | { readonly ok: false; readonly error: ItemError } = result;
+    if (!settled.ok) await session.fail(subjects[i]!, settled.error);
     else if (onOk !== undefined) await onOk(result as Extract<R, { ok: true }>, i);
   }
 }

@@ -17,7 +17,7 @@ interface ImportOptions {
 
 export const importCommand = defineCommand<ImportOptions>({
   name: 'import',
-  tool: 'replicat-import',
+  tool: 'replicat import',
   summary: 'register files in bulk from NDJSON or CSV, resumably',
   description:
     'Each line describes a file: lfn (required), guid, size, checksum (adler32:HEX, md5:HEX or {"type","value"};\n' +

@@ -2,7 +2,7 @@ import { defineCommand } from '../command-spec';
 
 export const whoami = defineCommand<object>({
   name: 'whoami',
-  tool: 'replicat-whoami',
+  tool: 'replicat whoami',
   summary: 'show who the service takes you for (checks the endpoint and credentials)',
   arguments: [],
   examples: ['REPLICAT_ENDPOINT=https://catalog.example.org:8443 X509_USER_PROXY=/tmp/x509up_u1000 replicat whoami'],
