@@ -1,290 +1,136 @@
 /**
- * Foundation benchmark: bulk registration and bulk resolution over REST, on PostgreSQL and PGlite,
- * with a raw-SQL registration baseline measured in the same run. The full suite (issue: benchmarks)
- * grows from here.
+ * The benchmark suite (docs/performance.md): every scenario against a baseline measured in the same run.
  *
- *   npm run bench -- [--engine postgres|pglite|both] [--files 100000] [--clients 4]
+ *   npm run bench -- [--engine postgres|pglite|both] [--files 100000] [--big 1000000] [--clients 4]
+ *                    [--seconds 10] [--workers 1,2] [--scale] [--only register,resolve,stat,list,soap,acl]
+ *
+ * PostgreSQL: `DATABASE_URL` names a server the benchmark may create databases on (default the local
+ * one). Fixtures are generated in SQL; only the measured work goes through HTTP. Prints a Markdown table
+ * and writes bench/results/<date>.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import pg from 'pg';
+import { Pool } from 'undici';
 import { packageRoot } from '../src/package-root';
+import { bulk, startBenchService, type BenchService } from './bench-service';
+import { fixtureLfn, loadFiles } from './fixtures';
+import { drive, log, makeRow, withRssPeak, type Row } from './measure';
 
 interface Options {
   engines: ('postgres' | 'pglite')[];
   files: number;
+  big: number;
   clients: number;
-  batch: number;
+  seconds: number;
+  workers: number[];
+  scale: boolean;
+  only: Set<string>;
   adminUrl: string;
 }
 
-interface Row {
-  scenario: string;
-  engine: string;
-  items: number;
-  seconds: number;
-  perSecond: number;
-  p50ms: number;
-  p95ms: number;
-  p99ms: number;
-}
+const SCENARIOS = ['register', 'resolve', 'stat', 'list', 'soap', 'acl'];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string, fallback: string) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
   };
-  const engine = get('engine', 'both');
+  const engine = get('engine', 'postgres');
   return {
     engines: engine === 'both' ? ['postgres', 'pglite'] : [engine as 'postgres' | 'pglite'],
     files: Number(get('files', '100000')),
+    big: Number(get('big', '1000000')),
     clients: Number(get('clients', '4')),
-    batch: Number(get('batch', '1000')),
+    seconds: Number(get('seconds', '10')),
+    workers: get('workers', '1,2').split(',').map(Number),
+    scale: argv.includes('--scale'),
+    only: new Set(get('only', SCENARIOS.join(',')).split(',')),
     adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function row(scenario: string, engine: string, items: number, seconds: number, latencies: number[]): Row {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    scenario,
-    engine,
-    items,
-    seconds: Number(seconds.toFixed(2)),
-    perSecond: Math.round(items / seconds),
-    p50ms: Number(percentile(sorted, 50).toFixed(1)),
-    p95ms: Number(percentile(sorted, 95).toFixed(1)),
-    p99ms: Number(percentile(sorted, 99).toFixed(1)),
-  };
-}
-
-const ADMIN_PASSWORD = `bench-${randomUUID()}`;
-/** The bench authenticates like a production client: a bearer token (Basic would run scrypt per request). */
-let authorization = '';
-
-async function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/main.js'), 'serve'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REPLICAT_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) {
-        const res = await fetch(`${url}/api/v1/tokens`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` },
-          body: JSON.stringify({ ttlSeconds: 3600 }),
-        });
-        if (!res.ok) throw new Error(`cannot get a token: HTTP ${res.status}`);
-        authorization = `Bearer ${((await res.json()) as { token: string }).token}`;
-        return { child, url };
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
+/** A fresh database for one engine, and how to drop it. */
+async function freshDatabase(engine: 'postgres' | 'pglite', options: Options): Promise<{ env: NodeJS.ProcessEnv; url?: string; drop: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'replicat-bench-'));
+    return { env: { DATABASE_URL: '', REPLICAT_DATA: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  child.kill('SIGKILL');
-  throw new Error('the service did not become ready');
-}
-
-async function post(url: string, path: string, items: unknown[]): Promise<{ ms: number; results: { ok: boolean }[] }> {
-  const started = performance.now();
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({ items }),
-  });
-  const body = (await res.json()) as { results: { ok: boolean }[] };
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-  return { ms: performance.now() - started, results: body.results };
-}
-
-function fileItem(i: number) {
-  const dir = `/bench/d${Math.floor(i / 10_000)}`;
+  const name = `replicat_bench_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: options.adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(options.adminUrl);
+  url.pathname = `/${name}`;
   return {
-    lfn: `${dir}/file-${i}.root`,
-    size: 1_000_000 + i,
-    checksum: { type: 'adler32', value: (i * 2654435761 >>> 0).toString(16) },
-    replicas: [{ surl: `srm://se${i % 5}.example.org/data${dir}/file-${i}.root` }],
-  };
-}
-
-/** Runs `batches` in order with `clients` concurrent workers; returns per-request latencies. */
-async function drive<T>(batches: T[], clients: number, send: (batch: T) => Promise<number>): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < batches.length) {
-        const batch = batches[next++]!;
-        latencies.push(await send(batch));
-      }
-    }),
-  );
-  return latencies;
-}
-
-async function benchEngine(engine: 'postgres' | 'pglite', options: Options): Promise<Row[]> {
-  const rows: Row[] = [];
-  let env: NodeJS.ProcessEnv;
-  let cleanup: () => Promise<void>;
-  if (engine === 'postgres') {
-    const name = `replicat_bench_${randomUUID().replaceAll('-', '')}`;
-    const admin = new pg.Client({ connectionString: options.adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(options.adminUrl);
-    url.pathname = `/${name}`;
-    env = { DATABASE_URL: url.toString() };
-    cleanup = async () => {
+    env: { DATABASE_URL: url.toString() },
+    url: url.toString(),
+    drop: async () => {
       const c = new pg.Client({ connectionString: options.adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'replicat-bench-'));
-    env = { DATABASE_URL: '', REPLICAT_DATA: dir };
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  }
-  const { child, url } = await startService(env);
-  try {
-    const dirs = Math.ceil(options.files / 10_000);
-    await post(url, '/api/v1/directories', Array.from({ length: dirs }, (_, d) => ({ lfn: `/bench/d${d}`, parents: true })));
-    const batches: number[][] = [];
-    for (let i = 0; i < options.files; i += options.batch) {
-      batches.push(Array.from({ length: Math.min(options.batch, options.files - i) }, (_, k) => i + k));
-    }
-    let started = performance.now();
-    let latencies = await drive(batches, options.clients, async (batch) => {
-      const { ms, results } = await post(url, '/api/v1/files', batch.map(fileItem));
-      if (results.some((r) => !r.ok)) throw new Error('a registration failed');
-      return ms;
-    });
-    rows.push(row(`register (REST, ${options.batch}/request, ${options.clients} clients)`, engine, options.files, (performance.now() - started) / 1000, latencies));
-
-    started = performance.now();
-    latencies = await drive(batches, options.clients, async (batch) => {
-      const { ms, results } = await post(url, '/api/v1/replicas/list', batch.map((i) => ({ lfn: fileItem(i).lfn })));
-      if (results.some((r) => !r.ok)) throw new Error('a resolution failed');
-      return ms;
-    });
-    rows.push(row(`resolve replicas/list (${options.batch}/request, ${options.clients} clients)`, engine, options.files, (performance.now() - started) / 1000, latencies));
-
-    if (engine === 'postgres' && env.DATABASE_URL) rows.push(await rawSqlBaseline(env.DATABASE_URL, options));
-    rows.push(...(await soapAgainstRest(url, engine, options)));
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await cleanup();
-  }
-  return rows;
-}
-
-const FIREMAN_NS = 'http://glite.org/wsdl/services/org.glite.data.catalog.service.fireman';
-const xmlText = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
-
-async function soapCall(url: string, operation: string, body: string): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(`${url}/soap/FiremanCatalog`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""', authorization },
-    body: `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><f:${operation} xmlns:f="${FIREMAN_NS}">${body}</f:${operation}></soapenv:Body></soapenv:Envelope>`,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`SOAP ${operation}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  return performance.now() - started;
-}
-
-/**
- * The SOAP face against REST on the same work, one client, 1,000 items per call: Fireman `create` of
- * FRCEntries against `POST /files`, and `getFileCatalogEntry` against `entries/stat`.
- */
-async function soapAgainstRest(url: string, engine: string, options: Options): Promise<Row[]> {
-  const calls = 10;
-  const batch = options.batch;
-  await post(url, '/api/v1/directories', [{ lfn: '/soapbench/rest', parents: true }, { lfn: '/soapbench/soap', parents: true }]);
-  const item = (side: string, i: number) => ({
-    lfn: `/soapbench/${side}/f${i}`,
-    size: i,
-    checksum: (i * 2654435761 >>> 0).toString(16),
-    surl: `srm://se${i % 5}.example.org/soapbench/${side}/f${i}`,
-  });
-  const rows: Row[] = [];
-  const run = async (label: string, send: (call: number) => Promise<number>) => {
-    const latencies: number[] = [];
-    const started = performance.now();
-    for (let c = 0; c < calls; c++) latencies.push(await send(c));
-    rows.push(row(label, engine, calls * batch, (performance.now() - started) / 1000, latencies));
+    },
   };
-  const range = (c: number) => Array.from({ length: batch }, (_, k) => c * batch + k);
-  await run(`create: REST files (${batch}/request, 1 client)`, async (c) => {
-    const items = range(c).map((i) => item('rest', i));
-    const { ms } = await post(url, '/api/v1/files', items.map((it) => ({ lfn: it.lfn, size: it.size, checksum: { type: 'adler32', value: it.checksum }, replicas: [{ surl: it.surl }] })));
-    return ms;
-  });
-  await run(`create: SOAP FRCEntries (${batch}/call, 1 client)`, (c) =>
-    soapCall(
-      url,
-      'create',
-      `<entries>${range(c)
-        .map((i) => item('soap', i))
-        .map((it) => `<item><lfn>${xmlText(it.lfn)}</lfn><guidStat><size>${it.size}</size><checksum>adler32:${it.checksum}</checksum></guidStat><surlStats><surl>${xmlText(it.surl)}</surl><masterReplica>true</masterReplica></surlStats></item>`)
-        .join('')}</entries>`,
-    ),
+}
+
+function fileItem(dir: string, i: number) {
+  return {
+    lfn: `${dir}/file-${i}.root`,
+    size: 1_000_000 + i,
+    checksum: { type: 'adler32', value: ((i * 2654435761) >>> 0).toString(16) },
+    replicas: [{ surl: `srm://se${i % 5}.example.org/data${dir}/file-${i}.root` }],
+  };
+}
+
+function chunks(count: number, size: number, first = 0): number[][] {
+  const out: number[][] = [];
+  for (let i = first; i < first + count; i += size) out.push(Array.from({ length: Math.min(size, first + count - i) }, (_, k) => i + k));
+  return out;
+}
+
+/** 1. register over REST against the same rows inserted with plain SQL. */
+async function register(service: BenchService, engine: string, url: string | undefined, options: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const dirs = Math.ceil(options.files / 10_000);
+  await bulk(service, '/api/v1/directories', Array.from({ length: dirs }, (_, d) => ({ lfn: `/reg/d${d}`, parents: true })));
+  const batches = chunks(options.files, 1000);
+  const started = performance.now();
+  const { value: latencies, rss } = await withRssPeak(service.pid, () =>
+    drive(batches, options.clients, (batch) => bulk(service, '/api/v1/files', batch.map((i) => fileItem(`/reg/d${Math.floor(i / 10_000)}`, i)))),
   );
-  await run(`read: REST entries/stat (${batch}/request, 1 client)`, async (c) => (await post(url, '/api/v1/entries/stat', range(c).map((i) => ({ lfn: item('rest', i).lfn })))).ms);
-  await run(`read: SOAP getFileCatalogEntry (${batch}/call, 1 client)`, (c) =>
-    soapCall(url, 'getFileCatalogEntry', `<lfns>${range(c).map((i) => `<item>${xmlText(item('soap', i).lfn)}</item>`).join('')}</lfns>`),
-  );
+  rows.push(makeRow(`register: REST files, 1,000/request, ${options.clients} clients`, engine, options.files, (performance.now() - started) / 1000, latencies, rss));
+  if (url !== undefined) rows.push(await rawRegister(url, options));
   return rows;
 }
 
-/** The same rows as `register`, inserted with plain multi-row SQL through pg: the floor to compare with. */
-async function rawSqlBaseline(url: string, options: Options): Promise<Row> {
+/** The same rows as `register`, inserted in plain multi-row SQL through pg: the floor to compare with. */
+async function rawRegister(url: string, options: Options): Promise<Row> {
   const pool = new pg.Pool({ connectionString: url, max: options.clients });
-  await pool.query(
-    `INSERT INTO entries (id, parent_id, lfn, name, kind, owner_dn) VALUES ($1, '00000000-0000-0000-0000-000000000000', '/raw', 'raw', 'directory', 'bench')`,
-    [randomUUID()],
-  );
-  const parent = (await pool.query<{ id: string }>(`SELECT id FROM entries WHERE lfn = '/raw'`)).rows[0]!.id;
-  const batches: number[][] = [];
-  for (let i = 0; i < options.files; i += options.batch) {
-    batches.push(Array.from({ length: Math.min(options.batch, options.files - i) }, (_, k) => i + k));
-  }
+  const root = (await pool.query<{ id: string }>(`SELECT id FROM entries WHERE lfn = '/'`)).rows[0]!.id;
+  const parent = (
+    await pool.query<{ id: string }>(
+      `INSERT INTO entries (id, parent_id, lfn, name, kind, owner_dn) VALUES (gen_random_uuid(), $1, '/raw', 'raw', 'directory', 'bench') RETURNING id`,
+      [root],
+    )
+  ).rows[0]!.id;
   const started = performance.now();
-  const latencies = await drive(batches, options.clients, async (batch) => {
-    const t = performance.now();
+  const latencies = await drive(chunks(options.files, 1000), options.clients, async (batch) => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       const guids = batch.map(() => randomUUID());
-      const items = batch.map(fileItem);
+      const items = batch.map((i) => fileItem('/raw', i));
       await client.query(
         `INSERT INTO entries (id, parent_id, lfn, name, kind, guid, size, checksum_type, checksum, owner_dn)
          SELECT u.id, $1, u.lfn, u.name, 'file', u.guid, u.size, 'adler32', lpad(u.sum, 8, '0'), 'bench'
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::int8[], $7::text[]) AS u(id, lfn, name, guid, size, sum)`,
-        [
-          parent,
-          batch.map(() => randomUUID()),
-          batch.map((i) => `/raw/file-${i}.root`),
-          batch.map((i) => `file-${i}.root`),
-          guids,
-          items.map((it) => it.size),
-          items.map((it) => it.checksum.value),
-        ],
+        [parent, batch.map(() => randomUUID()), items.map((it) => it.lfn), items.map((it) => it.lfn.slice(5)), guids, items.map((it) => it.size), items.map((it) => it.checksum.value)],
       );
       await client.query(
         `INSERT INTO replicas (guid, surl, se, is_master) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[])`,
@@ -294,36 +140,373 @@ async function rawSqlBaseline(url: string, options: Options): Promise<Row> {
     } finally {
       client.release();
     }
-    return performance.now() - t;
   });
   await pool.end();
-  return row(`register baseline (raw SQL via pg, ${options.batch}/txn, ${options.clients} clients)`, 'postgres', options.files, (performance.now() - started) / 1000, latencies);
+  return makeRow(`register baseline: raw SQL via pg, 1,000/txn, ${options.clients} clients`, 'postgres', options.files, (performance.now() - started) / 1000, latencies, null);
+}
+
+/** 2. replicas/list in bulks of 1,000 / 10,000 / 100,000 LFNs, and all of /big streamed as NDJSON. */
+async function resolve(service: BenchService, engine: string, options: Options, workers: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const tag = workers > 1 ? ` [${workers} workers]` : '';
+  const total = Math.min(options.big, 200_000);
+  for (const size of [1000, 10_000, 100_000]) {
+    const batches = chunks(Math.max(total, size), size, 1);
+    const started = performance.now();
+    const { value: latencies, rss } = await withRssPeak(service.pid, () =>
+      drive(batches, options.clients, (batch) => bulk(service, '/api/v1/replicas/list', batch.map((n) => ({ lfn: fixtureLfn('/big', 1 + ((n - 1) % options.big)) })))),
+    );
+    rows.push(makeRow(`resolve: replicas/list, ${size.toLocaleString('en')}/request, ${options.clients} clients${tag}`, engine, batches.length * size, (performance.now() - started) / 1000, latencies, rss));
+  }
+  const started = performance.now();
+  const label = `resolve: ${options.big.toLocaleString('en')} LFNs streamed (NDJSON in and out), 1 client${tag}`;
+  try {
+    const { value: count, rss } = await withRssPeak(service.pid, () => streamResolve(service, options.big));
+    rows.push(makeRow(label, engine, count, (performance.now() - started) / 1000, [performance.now() - started], rss));
+  } catch (error) {
+    // One request carries the whole stream, so it must end within the server's request timeout (120 s).
+    const seconds = (performance.now() - started) / 1000;
+    log(`  ${label}: failed after ${seconds.toFixed(0)} s: ${String(error)}`);
+    rows.push({ ...makeRow(label, engine, 0, seconds, [], null), note: `failed after ${seconds.toFixed(0)} s: ${String(error)}` });
+  }
+  return rows;
+}
+
+/** Sends `count` LFNs as one NDJSON body, generated as it goes, and counts the successful result lines. */
+async function streamResolve(service: BenchService, count: number): Promise<number> {
+  async function* body(): AsyncGenerator<string> {
+    const lines: string[] = [];
+    for (let n = 1; n <= count; n++) {
+      lines.push(`{"lfn":"${fixtureLfn('/big', n)}"}\n`);
+      if (lines.length === 10_000 || n === count) yield lines.splice(0).join('');
+    }
+  }
+  const res = await service.pool.request({
+    method: 'POST',
+    path: '/api/v1/replicas/list',
+    headers: { 'content-type': 'application/x-ndjson', authorization: service.authorization },
+    body: Readable.from(body()),
+  });
+  if (res.statusCode !== 200) throw new Error(`NDJSON resolve: HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 300)}`);
+  let ok = 0;
+  let lines = 0;
+  let partial = '';
+  for await (const chunk of res.body) {
+    const text = partial + (chunk as Buffer).toString('utf8');
+    const end = text.lastIndexOf('\n');
+    partial = text.slice(end + 1);
+    for (const line of text.slice(0, end).split('\n')) {
+      lines++;
+      if (line.startsWith('{"ok":true')) ok++;
+    }
+  }
+  if (ok !== count) throw new Error(`NDJSON resolve: ${ok} of ${count} succeeded (${lines} lines)`);
+  return ok;
+}
+
+/** Single-item requests from `connections` concurrent connections for `seconds`; latencies in ms. */
+async function hammer(url: string, path: string, authorization: string, body: (k: number) => string, seconds: number, connections = 32): Promise<{ count: number; seconds: number; latencies: number[] }> {
+  const pool = new Pool(url, { connections, pipelining: 1 });
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  let k = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < until) {
+          const t = performance.now();
+          const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json', authorization }, body: body(k++) });
+          const text = await res.body.text();
+          if (res.statusCode !== 200 || !text.includes('"ok":true')) throw new Error(`${path}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return { count: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** 3. single-item stat at 32 connections. */
+async function stat(service: BenchService, engine: string, options: Options, workers: number): Promise<Row> {
+  const files = Math.min(options.big, 1_000_000);
+  const body = (k: number) => `{"items":[{"lfn":"${fixtureLfn('/big', 1 + ((k * 7919) % files))}"}]}`;
+  const { value, rss } = await withRssPeak(service.pid, () => hammer(service.url, '/api/v1/entries/stat', service.authorization, body, options.seconds));
+  const tag = workers > 1 ? ` [${workers} workers]` : '';
+  return makeRow(`stat: single item, 32 connections${tag}`, engine, value.count, value.seconds, value.latencies, rss);
+}
+
+/** The baseline of `stat`: a bare express process answering a fixed body of the same size. */
+async function bareStat(service: BenchService, options: Options): Promise<Row> {
+  const sample = await service.pool.request({
+    method: 'POST',
+    path: '/api/v1/entries/stat',
+    headers: { 'content-type': 'application/json', authorization: service.authorization },
+    body: `{"items":[{"lfn":"${fixtureLfn('/big', 1)}"}]}`,
+  });
+  const bytes = (await sample.body.text()).length;
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const child = fork(join(packageRoot(), 'dist/bench/bare-express.js'), [String(port), String(bytes)], { stdio: 'ignore' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`bare express exited with ${code}`)));
+    });
+    const body = () => `{"items":[{"lfn":"${fixtureLfn('/big', 1)}"}]}`;
+    const { value, rss } = await withRssPeak(child.pid, () => hammer(`http://127.0.0.1:${port}`, '/api/v1/entries/stat', '', body, options.seconds));
+    return makeRow(`stat baseline: bare express, fixed ${bytes}-byte JSON, 32 connections`, 'none', value.count, value.seconds, value.latencies, rss);
+  } finally {
+    child.kill();
+  }
+}
+
+/** 4. the whole of /big listed as NDJSON. */
+async function list(service: BenchService, engine: string): Promise<Row> {
+  const started = performance.now();
+  const { value: count, rss } = await withRssPeak(service.pid, async () => {
+    const res = await service.pool.request({
+      method: 'GET',
+      path: `/api/v1/directories/entries?lfn=${encodeURIComponent('/big')}`,
+      headers: { accept: 'application/x-ndjson', authorization: service.authorization },
+    });
+    if (res.statusCode !== 200) throw new Error(`list: HTTP ${res.statusCode}`);
+    let lines = 0;
+    for await (const chunk of res.body) {
+      const buffer = chunk as Buffer;
+      for (let i = buffer.indexOf(10); i >= 0; i = buffer.indexOf(10, i + 1)) lines++;
+    }
+    return lines;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return makeRow(`list: ${count.toLocaleString('en')}-entry directory streamed (NDJSON)`, engine, count, seconds, [seconds * 1000], rss);
+}
+
+/** 7. 10,000-item stat with ACL checks, against the same with checks off (a second service, same database). */
+async function acl(service: BenchService, env: NodeJS.ProcessEnv, engine: string, options: Options): Promise<Row[]> {
+  const unchecked = await startBenchService({ ...env, REPLICAT_AUTHORIZATION: 'disabled' });
+  const rows: Row[] = [];
+  try {
+    const batches = chunks(Math.max(10_000, Math.min(options.big, 100_000)), 10_000, 1).map((b) => b.map((n) => 1 + ((n - 1) % options.big)));
+    // Alternate the order so that neither side always runs on caches the other warmed.
+    for (const [label, svc] of [['checks on', service], ['checks off', unchecked], ['checks off', unchecked], ['checks on', service]] as const) {
+      const started = performance.now();
+      const latencies = await drive(batches, 1, (batch) => bulk(svc, '/api/v1/entries/stat', batch.map((n) => ({ lfn: fixtureLfn('/big', n) }))));
+      rows.push(makeRow(`acl: entries/stat 10,000/request, ${label}`, engine, batches.length * 10_000, (performance.now() - started) / 1000, latencies, null));
+    }
+  } finally {
+    await unchecked.stop();
+  }
+  // Keep the better of the two runs of each side.
+  const best = (label: string) => rows.filter((r) => r.scenario.endsWith(label)).sort((a, b) => b.perSecond - a.perSecond)[0]!;
+  return [best('checks on'), best('checks off')];
+}
+
+const FIREMAN_NS = 'http://glite.org/wsdl/services/org.glite.data.catalog.service.fireman';
+const xmlText = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+
+/** 5. the SOAP face against REST on the same work, one client, 1,000 items per call. */
+async function soap(service: BenchService, engine: string): Promise<Row[]> {
+  const calls = 10;
+  const batch = 1000;
+  await bulk(service, '/api/v1/directories', [{ lfn: '/soapbench/rest', parents: true }, { lfn: '/soapbench/soap', parents: true }]);
+  const item = (side: string, i: number) => ({
+    lfn: `/soapbench/${side}/f${i}`,
+    size: i,
+    checksum: ((i * 2654435761) >>> 0).toString(16),
+    surl: `srm://se${i % 5}.example.org/soapbench/${side}/f${i}`,
+  });
+  const soapCall = async (operation: string, body: string) => {
+    const res = await service.pool.request({
+      method: 'POST',
+      path: '/soap/FiremanCatalog',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""', authorization: service.authorization },
+      body: `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><f:${operation} xmlns:f="${FIREMAN_NS}">${body}</f:${operation}></soapenv:Body></soapenv:Envelope>`,
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`SOAP ${operation}: HTTP ${res.statusCode} ${text.slice(0, 300)}`);
+  };
+  const range = (c: number) => Array.from({ length: batch }, (_, k) => c * batch + k);
+  const rows: Row[] = [];
+  const run = async (label: string, send: (c: number) => Promise<void>) => {
+    const started = performance.now();
+    const latencies = await drive(Array.from({ length: calls }, (_, c) => c), 1, send);
+    rows.push(makeRow(label, engine, calls * batch, (performance.now() - started) / 1000, latencies, null));
+  };
+  await run('soap: REST files (create), 1,000/request', (c) =>
+    bulk(service, '/api/v1/files', range(c).map((i) => item('rest', i)).map((it) => ({ lfn: it.lfn, size: it.size, checksum: { type: 'adler32', value: it.checksum }, replicas: [{ surl: it.surl }] }))),
+  );
+  await run('soap: SOAP create (FRCEntries), 1,000/call', (c) =>
+    soapCall(
+      'create',
+      `<entries>${range(c)
+        .map((i) => item('soap', i))
+        .map((it) => `<item><lfn>${xmlText(it.lfn)}</lfn><guidStat><size>${it.size}</size><checksum>adler32:${it.checksum}</checksum></guidStat><surlStats><surl>${xmlText(it.surl)}</surl><masterReplica>true</masterReplica></surlStats></item>`)
+        .join('')}</entries>`,
+    ),
+  );
+  await run('soap: REST entries/stat (read), 1,000/request', (c) => bulk(service, '/api/v1/entries/stat', range(c).map((i) => ({ lfn: item('rest', i).lfn }))));
+  await run('soap: SOAP getFileCatalogEntry (read), 1,000/call', (c) =>
+    soapCall('getFileCatalogEntry', `<lfns>${range(c).map((i) => `<item>${xmlText(item('soap', i).lfn)}</item>`).join('')}</lfns>`),
+  );
+  return rows;
+}
+
+/** 6. stat and resolve latency with 100,000 entries, then with 10,000,000 (only with --scale). */
+async function scale(engine: 'postgres' | 'pglite', options: Options): Promise<Row[]> {
+  const db = await freshDatabase(engine, options);
+  const rows: Row[] = [];
+  let service = await startBenchService(db.env);
+  try {
+    const measure = async (entries: string) => {
+      const files = entries === '100k' ? 100_000 : 10_000_000;
+      const statBody = (k: number) => `{"items":[{"lfn":"${fixtureLfn('/scale', 1 + ((k * 104729) % files))}"}]}`;
+      const s = await hammer(service.url, '/api/v1/entries/stat', service.authorization, statBody, options.seconds);
+      rows.push(makeRow(`scale: stat single item, 32 connections, ${entries} entries`, engine, s.count, s.seconds, s.latencies, null));
+      const batches = Array.from({ length: 20 }, (_, b) => Array.from({ length: 1000 }, (_, k) => 1 + (((b * 1000 + k) * 104729) % files)));
+      const started = performance.now();
+      const latencies = await drive(batches, 1, (batch) => bulk(service, '/api/v1/replicas/list', batch.map((n) => ({ lfn: fixtureLfn('/scale', n) }))));
+      rows.push(makeRow(`scale: resolve 1,000/request (random names), ${entries} entries`, engine, 20_000, (performance.now() - started) / 1000, latencies, null));
+    };
+    if (db.url === undefined) throw new Error('--scale needs PostgreSQL');
+    log('scale: loading 100,000 entries');
+    await loadFiles(db.url, '/scale', 100_000);
+    await measure('100k');
+    log('scale: loading up to 10,000,000 entries (this takes a while)');
+    await loadFiles(db.url, '/scale', 9_900_000, 100_001);
+    await service.stop();
+    service = await startBenchService(db.env);
+    await measure('10M');
+  } finally {
+    await service.stop();
+    await db.drop();
+  }
+  return rows;
+}
+
+async function benchEngine(engine: 'postgres' | 'pglite', options: Options): Promise<Row[]> {
+  const rows: Row[] = [];
+  const db = await freshDatabase(engine, options);
+  const want = (s: string) => options.only.has(s);
+  try {
+    let service = await startBenchService(db.env);
+    try {
+      if (want('register')) {
+        log(`${engine}: register`);
+        rows.push(...(await register(service, engine, db.url, options)));
+      }
+      if (want('resolve') || want('stat') || want('list') || want('acl')) {
+        log(`${engine}: fixtures: ${options.big.toLocaleString('en')} files in /big (generated SQL)`);
+        if (db.url !== undefined) await loadFiles(db.url, '/big', options.big);
+        else {
+          // PGlite is in the service's process: the fixtures go through REST there, 10,000 at a time.
+          for (const batch of chunks(options.big, 10_000, 1)) {
+            await bulk(service, '/api/v1/files', batch.map((n) => ({ lfn: fixtureLfn('/big', n), replicas: [{ surl: `srm://se${n % 4}.example.org/data${fixtureLfn('/big', n)}` }] })));
+          }
+        }
+      }
+      for (const workers of engine === 'postgres' ? options.workers : [1]) {
+        if (workers !== 1 || service === undefined) {
+          await service.stop();
+          service = await startBenchService(db.env, workers);
+        }
+        if (want('stat')) {
+          log(`${engine}: stat (${workers} worker(s))`);
+          if (workers === options.workers[0]) rows.push(await bareStat(service, options));
+          rows.push(await stat(service, engine, options, workers));
+        }
+        if (want('resolve')) {
+          log(`${engine}: resolve (${workers} worker(s))`);
+          rows.push(...(await resolve(service, engine, options, workers)));
+        }
+        if (workers !== options.workers[0]) continue;
+        if (want('list')) {
+          log(`${engine}: list`);
+          rows.push(await list(service, engine));
+        }
+        if (want('soap')) {
+          log(`${engine}: soap`);
+          rows.push(...(await soap(service, engine)));
+        }
+        if (want('acl') && engine === 'postgres') {
+          log(`${engine}: acl`);
+          rows.push(...(await acl(service, db.env, engine, options)));
+        }
+      }
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+  if (options.scale && engine === 'postgres') rows.push(...(await scale(engine, options)));
+  return rows;
+}
+
+/** Ratios the targets are stated in, each against its baseline from the same run. */
+function ratios(rows: readonly Row[]): { name: string; value: number; target: string; met: boolean }[] {
+  const find = (engine: string, prefix: string) => rows.find((r) => r.engine === engine && r.scenario.startsWith(prefix));
+  const out: { name: string; value: number; target: string; met: boolean }[] = [];
+  const add = (name: string, value: number | undefined, target: string, met: (v: number) => boolean) => {
+    if (value !== undefined && Number.isFinite(value)) out.push({ name, value: Number(value.toFixed(2)), target, met: met(value) });
+  };
+  const rest = find('postgres', 'register: REST');
+  const raw = find('postgres', 'register baseline');
+  if (rest && raw) add('register REST / raw SQL', rest.perSecond / raw.perSecond, '≥ 0.5 (and ≥ 20,000 files/s)', (v) => v >= 0.5 && rest.perSecond >= 20_000);
+  const r10k = find('postgres', 'resolve: replicas/list, 10,000/request');
+  if (r10k) add('resolve LFNs/s on 10,000-LFN bulks (thousands)', r10k.perSecond / 1000, '≥ 100', (v) => v >= 100);
+  const streamed = find('postgres', 'resolve: 1,000,000 LFNs streamed');
+  if (streamed?.rssGrowthMb != null) add('resolve 1,000,000 streamed: service RSS growth (MB)', streamed.rssGrowthMb, '< 100', (v) => v < 100);
+  const s = find('postgres', 'stat: single item, 32 connections') ;
+  const bare = rows.find((r) => r.scenario.startsWith('stat baseline'));
+  if (s && bare) add('stat / bare express', s.perSecond / bare.perSecond, '≥ 0.4 (and p99 < 20 ms)', (v) => v >= 0.4 && s.p99ms < 20);
+  const l = find('postgres', 'list:');
+  if (l) add('list entries/s (thousands)', l.perSecond / 1000, '≥ 200, flat memory', (v) => v >= 200);
+  for (const [kind, restName, soapName] of [
+    ['create', 'soap: REST files', 'soap: SOAP create'],
+    ['read', 'soap: REST entries/stat', 'soap: SOAP getFileCatalogEntry'],
+  ] as const) {
+    const r = find('postgres', restName);
+    const x = find('postgres', soapName);
+    if (r && x) add(`SOAP / REST ${kind}`, x.perSecond / r.perSecond, '≥ 0.33', (v) => v >= 0.33);
+  }
+  const on = find('postgres', 'acl: entries/stat 10,000/request, checks on');
+  const off = find('postgres', 'acl: entries/stat 10,000/request, checks off');
+  if (on && off) add('acl: checks on / checks off', on.perSecond / off.perSecond, 'reported', () => true);
+  for (const kind of ['stat single item', 'resolve 1,000/request']) {
+    const small = rows.find((r) => r.scenario.startsWith(`scale: ${kind}`) && r.scenario.endsWith('100k entries'));
+    const big = rows.find((r) => r.scenario.startsWith(`scale: ${kind}`) && r.scenario.endsWith('10M entries'));
+    if (small && big) add(`scale: ${kind} p50 latency 10M / 100k`, big.p50ms / small.p50ms, '≤ 1.5', (v) => v <= 1.5);
+  }
+  for (const [label, prefix] of [['stat', 'stat: single item'], ['resolve 10,000/request', 'resolve: replicas/list, 10,000/request']] as const) {
+    const one = rows.find((r) => r.scenario.startsWith(prefix) && !r.scenario.includes('workers]'));
+    const two = rows.find((r) => r.scenario.startsWith(prefix) && r.scenario.includes('[2 workers]'));
+    if (one && two) add(`${label}: 2 workers / 1 worker`, two.perSecond / one.perSecond, 'reported', () => true);
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  const began = performance.now();
   const rows: Row[] = [];
   for (const engine of options.engines) rows.push(...(await benchEngine(engine, options)));
-  const header = '| scenario | engine | items | s | items/s | p50 ms | p95 ms | p99 ms |';
-  console.log(`\n${header}\n|---|---|---:|---:|---:|---:|---:|---:|`);
+  const cell = (v: number | null) => (v === null ? '' : String(v));
+  console.log('\n| scenario | engine | items | s | items/s | p50 ms | p95 ms | p99 ms | peak RSS MB | RSS growth MB |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.scenario} | ${r.engine} | ${r.items} | ${r.seconds} | ${r.perSecond} | ${r.p50ms} | ${r.p95ms} | ${r.p99ms} |`);
+    console.log(`| ${r.scenario} | ${r.engine} | ${r.items} | ${r.seconds} | ${r.perSecond} | ${r.p50ms} | ${r.p95ms} | ${r.p99ms} | ${cell(r.peakRssMb)} | ${cell(r.rssGrowthMb)} |`);
   }
-  const rest = rows.find((r) => r.engine === 'postgres' && r.scenario.startsWith('register (REST'));
-  const raw = rows.find((r) => r.scenario.startsWith('register baseline'));
-  if (rest && raw) console.log(`\nregister REST / raw SQL on PostgreSQL: ${(rest.perSecond / raw.perSecond).toFixed(2)}`);
-  for (const engine of options.engines) {
-    for (const kind of ['create', 'read'] as const) {
-      const r = rows.find((x) => x.engine === engine && x.scenario.startsWith(`${kind}: REST`));
-      const s = rows.find((x) => x.engine === engine && x.scenario.startsWith(`${kind}: SOAP`));
-      if (r && s) console.log(`SOAP / REST ${kind} on ${engine}: ${(s.perSecond / r.perSecond).toFixed(2)}`);
-    }
-  }
+  const targets = ratios(rows);
+  console.log('\n| measure | value | target | met |\n|---|---:|---|---|');
+  for (const t of targets) console.log(`| ${t.name} | ${t.value} | ${t.target} | ${t.target === 'reported' ? '—' : t.met ? 'met' : 'missed'} |`);
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: (await import('node:os')).loadavg() };
   const dir = join(packageRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
-  writeFileSync(file, JSON.stringify({ options, rows, node: process.version, at: new Date().toISOString() }, null, 2));
-  console.log(`\nwritten: ${file}`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), options: { ...options, only: [...options.only] }, machine, minutes: (performance.now() - began) / 60_000, rows, targets }, null, 2));
+  console.log(`\nwritten: ${file} (${((performance.now() - began) / 60_000).toFixed(1)} min)`);
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,8 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly metadata: MetadataSettings;
   readonly logLevel: string;
+  /** Processes serving on the same port (Node cluster); more than one needs PostgreSQL. */
+  readonly workers: number;
 }
 
 export interface NamespaceConfig {
@@ -148,7 +150,17 @@ export function loadConfig(env: Env = process.env): Config {
       schemaManagers: oneOf(env, 'REPLICAT_SCHEMA_MANAGERS', ['admins', 'everyone'] as const, 'admins'),
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    workers: workerCount(env, database),
   };
+}
+
+function workerCount(env: Env, database: DatabaseConfig): number {
+  const workers = integer(env, 'REPLICAT_WORKERS', 1, 1, 256);
+  if (workers > 1 && database.kind === 'pglite') {
+    // PGlite is a database inside one process: other processes cannot share it.
+    throw new ConfigError('REPLICAT_WORKERS above 1 needs PostgreSQL (DATABASE_URL); the embedded PGlite serves one process');
+  }
+  return workers;
 }
 
 function tlsConfig(env: Env): TlsConfig | undefined {

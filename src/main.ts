@@ -9,16 +9,21 @@ import { runReplicat, type ServerCommands } from './cli/program';
  */
 const SERVER: ServerCommands = {
   serve: {
-    summary: 'run the catalog service (REST on PORT, default 8080; HTTPS with client certificates on TLS_PORT, default 8443, when TLS_CERT and TLS_KEY are set). The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite in REPLICAT_DATA (./var/data)',
-    run: () => runServer('serve'),
+    summary:
+      'run the catalog service (REST on PORT, default 8080; HTTPS with client certificates on TLS_PORT, default 8443, when ' +
+      'TLS_CERT and TLS_KEY are set). The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite in REPLICAT_DATA (./var/data)',
+    options: [['--workers <n>', 'N processes on the same port (as REPLICAT_WORKERS; needs PostgreSQL)']],
+    run: (options) => runServer('serve', typeof options.workers === 'string' ? options.workers : undefined),
   },
-  migrate: { summary: 'apply pending database migrations and exit', run: () => runServer('migrate') },
+  migrate: { summary: 'apply pending database migrations and exit', run: () => runServer('migrate', undefined) },
 };
 
-async function runServer(command: 'serve' | 'migrate'): Promise<number> {
+async function runServer(command: 'serve' | 'migrate', workers: string | undefined): Promise<number> {
   const { ConfigError, loadConfig } = await import('./config.js');
   try {
-    const config = loadConfig();
+    const config = loadConfig(workers !== undefined ? { ...process.env, REPLICAT_WORKERS: workers } : process.env);
+    const { makeLogger, startService } = await import('./service.js');
+    const logger = makeLogger(config.logLevel);
     if (command === 'migrate') {
       const { openDatabase } = await import('./db/open-database.js');
       const { migrate } = await import('./db/migrator.js');
@@ -31,25 +36,27 @@ async function runServer(command: 'serve' | 'migrate'): Promise<number> {
       }
       return 0;
     }
-    const { makeLogger, startService } = await import('./service.js');
-    const logger = makeLogger(config.logLevel);
-    const service = await startService(config, logger);
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'draining in-flight requests, then stopping');
-      service.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    // The service runs until a signal; its listeners keep the process alive.
+    const { serveInWorkers } = await import('./cluster.js');
+    await serveInWorkers(config.workers, logger, async () => {
+      // One serving process: stops on SIGTERM/SIGINT after the requests in flight.
+      const service = await startService(config, logger);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'draining in-flight requests, then stopping');
+        service.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+    // The service (or the cluster's primary) runs until a signal; its listeners keep the process alive.
     return await new Promise<number>(() => undefined);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -60,11 +67,7 @@ async function runServer(command: 'serve' | 'migrate'): Promise<number> {
   }
 }
 
-function main(argv: readonly string[]): Promise<number> {
-  return runReplicat(argv.length === 0 ? ['serve'] : argv, processIo(), SERVER);
-}
-
-main(process.argv.slice(2)).then(
+runReplicat(process.argv.length > 2 ? process.argv.slice(2) : ['serve'], processIo(), SERVER).then(
   (code) => {
     process.exitCode = code;
   },

@@ -15,7 +15,16 @@ Service: -s URL, else REPLICAT_ENDPOINT, else "endpoint" in ~/.config/replicat/c
 Credentials: X509_USER_PROXY, X509_USER_CERT/X509_USER_KEY, REPLICAT_TOKEN, or REPLICAT_USER/REPLICAT_PASSWORD.`;
 
 /** Commands of `replicat` that run the service rather than talk to one (src/main.ts provides them). */
-export type ServerCommands = Readonly<Record<'serve' | 'migrate', { readonly summary: string; readonly run: () => Promise<number> }>>;
+export type ServerCommands = Readonly<
+  Record<
+    'serve' | 'migrate',
+    {
+      readonly summary: string;
+      readonly options?: readonly (readonly [flags: string, description: string])[];
+      readonly run: (options: Readonly<Record<string, unknown>>) => Promise<number>;
+    }
+  >
+>;
 
 /** Runs one gLite tool (`glite-catalog-ls …`) and answers its exit status. */
 export function runTool(name: string, argv: readonly string[], io: CliIo): Promise<number> {
@@ -40,10 +49,9 @@ export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerC
       for (const command of COMMANDS) defineRunnable(program.command(command.name), command, `replicat ${command.name}`, io, settle);
       if (server !== undefined) {
         for (const [name, spec] of Object.entries(server)) {
-          program
-            .command(name)
-            .description(spec.summary)
-            .action(async () => settle(await spec.run()));
+          const command = program.command(name).description(spec.summary);
+          for (const [flags, description] of spec.options ?? []) command.option(flags, description);
+          command.action(async (...params: unknown[]) => settle(await spec.run((params.at(-1) as Command).opts())));
         }
       }
     },

@@ -43,14 +43,38 @@ export type Entry = DirectoryEntry | FileEntry | SymlinkEntry;
 export type EntryRow = Selectable<EntriesTable>;
 
 export function toEntry(row: EntryRow): Entry {
+  // Built field by field rather than by spreading a common part: bulk reads turn 10,000 rows into
+  // entries per request, and the spread copies were a visible share of that.
+  const permission = permissionOf(row);
   switch (row.kind) {
     case 'directory':
-      return { kind: 'directory', ...commonOf(row) };
+      return {
+        kind: 'directory',
+        id: row.id,
+        parentId: row.parent_id,
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime: row.ctime,
+        mtime: row.mtime,
+        validity: row.validity,
+        permission,
+      };
     case 'file':
       if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
       return {
         kind: 'file',
-        ...commonOf(row),
+        id: row.id,
+        parentId: row.parent_id,
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime: row.ctime,
+        mtime: row.mtime,
+        validity: row.validity,
+        permission,
         guid: row.guid as Guid,
         size: row.size,
         checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
@@ -58,23 +82,21 @@ export function toEntry(row: EntryRow): Entry {
       };
     case 'symlink':
       if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
-      return { kind: 'symlink', ...commonOf(row), target: row.target as Lfn };
+      return {
+        kind: 'symlink',
+        id: row.id,
+        parentId: row.parent_id,
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime: row.ctime,
+        mtime: row.mtime,
+        validity: row.validity,
+        permission,
+        target: row.target as Lfn,
+      };
   }
-}
-
-function commonOf(row: EntryRow): EntryCommon {
-  return {
-    id: row.id,
-    parentId: row.parent_id,
-    lfn: row.lfn as Lfn,
-    name: row.name,
-    owner: row.owner_dn,
-    group: row.group_name,
-    ctime: row.ctime,
-    mtime: row.mtime,
-    validity: row.validity,
-    permission: permissionOf(row),
-  };
 }
 
 function permissionOf(row: EntryRow): Permission {

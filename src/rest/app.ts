@@ -9,9 +9,10 @@ import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
 import { createSoapRouter } from '../soap/soap-router';
 import { listOperations, openApiDocument } from './openapi-document';
-import { REST_HANDLERS } from './operations';
+import { REST_HANDLERS, REST_STREAM_HANDLERS } from './operations';
 import { sendProblem, toProblem } from './problem';
-import { ContractValidators } from './validation';
+import type { StreamHandler } from './ndjson-bulk';
+import { ContractValidators, type Check } from './validation';
 
 export type RestAppOptions = FaceOptions;
 
@@ -26,6 +27,8 @@ export function createRestApp(options: RestAppOptions): express.Express {
   const validators = new ContractValidators(doc);
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: every answer is computed fresh, and hashing a 2 MB bulk answer costs more than sending it.
+  app.set('etag', false);
   app.set('query parser', 'simple');
 
   app.use((req, res, next) => {
@@ -87,7 +90,9 @@ export function createRestApp(options: RestAppOptions): express.Express {
       }
       next();
     };
-    app[method](route, authenticate, ...middlewares, async (req: Request, res: Response) => {
+    const streamed = REST_STREAM_HANDLERS[operation.operationId];
+    const ndjsonBody = streamed ? [streamNdjson(options, streamed.handle, validators.schema(streamed.itemSchema))] : [];
+    app[method](route, authenticate, ...ndjsonBody, ...middlewares, async (req: Request, res: Response) => {
       try {
         if (checkQuery) {
           const query = { ...(req.query as Record<string, unknown>) };
@@ -128,6 +133,22 @@ export function createRestApp(options: RestAppOptions): express.Express {
     failRequest(res, error, options.logger);
   });
   return app;
+}
+
+/** NDJSON bodies go to the operation's streaming handler; anything else on to the JSON route. */
+function streamNdjson(options: RestAppOptions, handle: StreamHandler, checkItem: Check) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (!/^application\/x-ndjson\s*(;|$)/i.test(req.get('content-type') ?? '')) return next();
+    const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      return sendProblem(res, toProblem('InvalidArgument', 'NDJSON bodies are read as sent: no content-encoding', { status: 415 }));
+    }
+    try {
+      await handle(catalogContext(options, res.locals.identity as Identity), req, res, checkItem);
+    } catch (error) {
+      failRequest(res, error, options.logger);
+    }
+  };
 }
 
 function requireJson(req: Request, res: Response, next: NextFunction): void {

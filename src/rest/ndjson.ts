@@ -1,12 +1,15 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
+
+/** Lines are gathered into writes of about this size: a million one-line writes cost more than the lines. */
+const CHUNK_CHARS = 64 * 1024;
 
 /**
  * Streams items as NDJSON, honouring back-pressure: the generator is pulled only as fast as the client
  * reads, so memory stays flat however long the listing. The first item is awaited before headers go
  * out, so an error up front (no such directory) still becomes a proper problem response.
+ * `encode` gives each item's JSON text (one line, no newline).
  */
-export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, encode: (item: T) => unknown): Promise<void> {
+export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, encode: (item: T) => string): Promise<void> {
   const first = await items.next();
   res.status(200).type('application/x-ndjson');
   res.setHeader('cache-control', 'no-store');
@@ -14,17 +17,15 @@ export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, en
     res.end();
     return;
   }
-  let closed = false;
-  res.on('close', () => (closed = true));
-  const write = async (item: T): Promise<void> => {
-    if (!res.write(`${JSON.stringify(encode(item))}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-  };
+  const out = new NdjsonWriter(res);
   try {
-    await write(first.value);
+    out.line(encode(first.value));
     for await (const item of items) {
-      if (closed) break;
-      await write(item);
+      if (out.closed) break;
+      out.line(encode(item));
+      if (out.pending >= CHUNK_CHARS) await out.flush();
     }
+    await out.flush();
   } catch (error) {
     // Headers are gone: the only honest signal left is to cut the stream short, not end it cleanly.
     res.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -33,4 +34,53 @@ export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, en
     await items.return(undefined);
   }
   res.end();
+}
+
+/** Gathers NDJSON lines and writes them in chunks, waiting for the socket to drain when it is full. */
+export class NdjsonWriter {
+  readonly #res: Response;
+  #parts: string[] = [];
+  #pending = 0;
+  #closed = false;
+
+  constructor(res: Response) {
+    this.#res = res;
+    res.on('close', () => (this.#closed = true));
+  }
+
+  /** The client went away: stop producing. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Characters gathered and not written yet. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  line(json: string): void {
+    this.#parts.push(json, '\n');
+    this.#pending += json.length + 1;
+  }
+
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0 || this.#closed) return;
+    const chunk = this.#parts.join('');
+    this.#parts = [];
+    this.#pending = 0;
+    if (!this.#res.write(chunk)) await drained(this.#res);
+  }
+}
+
+/** Resolves on 'drain' or 'close', removing both listeners: a long stream waits many times. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -4,7 +4,9 @@ import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
 import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
+import { entryJson, replicaJson, resultsJson } from './json-text';
 import { writeNdjson } from './ndjson';
+import { streamBulk, type StreamHandler } from './ndjson-bulk';
 
 /**
  * What a route does once the request is authenticated and valid against the contract: call core,
@@ -23,7 +25,17 @@ function bulk<I, T>(operation: Bulk<I, T>, encode: (value: T) => Record<string, 
   return async (ctx, req) => encodeResults(await operation(ctx, (req.body as { items: I[] }).items), encode);
 }
 
-const entry = (e: core.Entry) => ({ entry: encodeEntry(e) });
+/** A bulk operation whose results are written as JSON text (see json-text.ts): the hot paths. */
+function bulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string): RestHandler {
+  return async (ctx, req, res) => {
+    const text = resultsJson(await operation(ctx, (req.body as { items: I[] }).items), fields);
+    res.type('application/json').send(text);
+    return undefined;
+  };
+}
+
+const entryFields = (e: core.Entry) => `"entry":${entryJson(e)}`;
+const replicaListFields = (f: core.FileReplicas) => `"guid":"${f.guid}","replicas":[${f.replicas.map(replicaJson).join(',')}]`;
 const replica = (r: core.Replica) => ({ replica: encodeReplica(r) });
 const nothing = () => ({});
 const user = (u: accounts.Account) => ({ user: encodeAccount(u) });
@@ -63,16 +75,16 @@ interface QueryBody {
 
 /** Handlers by operationId of `openapi/openapi.yaml`; the router refuses to start if one is missing. */
 export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
-  createDirectories: bulk(core.makeDirectories, entry),
-  createFiles: bulk(core.createFiles, entry),
-  createSymlinks: bulk(core.createSymlinks, entry),
-  statEntries: bulk(core.statEntries, entry),
-  moveEntries: bulk(core.moveEntries, entry),
+  createDirectories: bulkText(core.makeDirectories, entryFields),
+  createFiles: bulkText(core.createFiles, entryFields),
+  createSymlinks: bulkText(core.createSymlinks, entryFields),
+  statEntries: bulkText(core.statEntries, entryFields),
+  moveEntries: bulkText(core.moveEntries, entryFields),
   removeEntries: bulk(core.removeEntries, nothing),
   addReplicas: bulk(core.addReplicas, replica),
   removeReplicas: bulk(core.removeReplicas, nothing),
   setMasterReplicas: bulk(core.setMasterReplicas, replica),
-  listReplicas: bulk(core.listReplicas, (f) => ({ guid: f.guid, replicas: f.replicas.map(encodeReplica) })),
+  listReplicas: bulkText(core.listReplicas, replicaListFields),
   lookupGuids: bulk(core.lookupGuids, (g) => ({ guid: g.guid, lfn: g.lfn })),
   setAttributes: bulk(core.setAttributes, nothing),
   getAttributes: bulk(core.getAttributes, (attributes) => ({ attributes: encodeAttributeValues(attributes) })),
@@ -118,7 +130,7 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
     const request: core.QueryRequest = { query: body.query, under: body.under, inherit: body.inherit, kind: body.kind };
     if (body.count === true) return { count: await core.countEntries(ctx, request) };
     if (wantsNdjson(req)) {
-      await writeNdjson(res, core.streamEntries(ctx, request), encodeEntry);
+      await writeNdjson(res, core.streamEntries(ctx, request), entryJson);
       return undefined;
     }
     const page = await core.queryEntries(ctx, request, { limit: body.limit, cursor: body.cursor });
@@ -128,7 +140,7 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   getPermissions: bulk(core.getPermissions, (p) => ({ permission: core.describePermission(p) })),
   setPermissions: bulk(core.setPermissions, (p) => ({ permission: core.describePermission(p) })),
   checkPermissions: bulk(core.checkPermissions, (c) => ({ lfn: c.lfn, granted: c.granted, denied: c.denied })),
-  changeOwners: bulk(core.changeOwners, entry),
+  changeOwners: bulkText(core.changeOwners, entryFields),
 
   createUsers: bulk(accounts.createUsers, user),
   createGroups: bulk(accounts.createGroups, (group) => ({ group })),
@@ -179,7 +191,7 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
     const lfn = queryString(req, 'lfn') ?? '';
     if (req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
       const entries = core.streamDirectory(ctx, lfn);
-      await writeNdjson(res, entries, encodeEntry);
+      await writeNdjson(res, entries, entryJson);
       return undefined;
     }
     const limit = queryNumber(req, 'limit');
@@ -197,4 +209,12 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
     });
     return { replicas: page.items.map(encodeSeReplica), next: page.next };
   },
+};
+
+/**
+ * Operations that also take NDJSON bodies (`Content-Type: application/x-ndjson`, one item a line) and
+ * answer one NDJSON result a line, for any number of items; `itemSchema` checks each line.
+ */
+export const REST_STREAM_HANDLERS: Readonly<Record<string, { readonly itemSchema: string; readonly handle: StreamHandler }>> = {
+  listReplicas: { itemSchema: '#/components/schemas/FileRef', handle: streamBulk(core.listReplicas, replicaListFields) },
 };

@@ -433,3 +433,59 @@ describe('replicas over REST', () => {
     });
   });
 });
+
+describe('replicas/list streamed as NDJSON', () => {
+  let catalog: TestCatalog;
+  let api: ReturnType<typeof catalogApi>;
+
+  beforeAll(async () => {
+    // A small item limit: the stream must carry more items than one JSON request may.
+    catalog = await startTestCatalog({ maxItems: 3 });
+    api = catalogApi(catalog.app);
+    await api.mkdir('/s');
+    await api.createFiles([0, 1, 2].map((i) => ({ lfn: `/s/f${i}`, replicas: [{ surl: `srm://se${i}.example.org/s/f${i}` }] })));
+    await api.createFiles([3, 4].map((i) => ({ lfn: `/s/f${i}`, replicas: [{ surl: `srm://se${i}.example.org/s/f${i}` }] })));
+  });
+  afterAll(() => catalog.close());
+
+  const stream = (body: string) =>
+    request(catalog.app).post('/api/v1/replicas/list').set('content-type', 'application/x-ndjson').send(body);
+
+  it('answers one result a line, in order, for more items than a JSON request may carry, bad lines failing alone', async () => {
+    const lines = [
+      ...[0, 1, 2, 3, 4].map((i) => JSON.stringify({ lfn: `/s/f${i}` })),
+      '',
+      JSON.stringify({ lfn: '/s/missing' }),
+      '{not json',
+      JSON.stringify({ lfn: '/s/f0', guid: '6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c' }),
+      JSON.stringify({ lfn: '/s/f4' }),
+    ];
+    const res = await stream(`${lines.join('\n')}\n`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const results = res.text.trimEnd().split('\n').map((line) => JSON.parse(line) as ItemResult);
+    expect(codes(results)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'NotExists', 'InvalidArgument', 'InvalidArgument', 'ok']);
+    for (const r of results) expectContract('ReplicaListResults', { results: [r] });
+    expect(field<ReplicaView[]>(results[4], 'replicas').map((r) => r.surl)).toEqual(['srm://se4.example.org/s/f4']);
+    expect(field<ReplicaView[]>(results[8], 'replicas').map((r) => r.surl)).toEqual(['srm://se4.example.org/s/f4']);
+  });
+
+  it('answers an empty body with an empty stream, and refuses compressed NDJSON', async () => {
+    const empty = await stream('');
+    expect(empty.status).toBe(200);
+    expect(empty.text).toBe('');
+    const compressed = await request(catalog.app)
+      .post('/api/v1/replicas/list')
+      .set('content-type', 'application/x-ndjson')
+      .set('content-encoding', 'gzip')
+      .send('x');
+    expect(compressed.status).toBe(415);
+  });
+
+  it('keeps the JSON form limited to the configured number of items', async () => {
+    const res = await request(catalog.app)
+      .post('/api/v1/replicas/list')
+      .send({ items: [0, 1, 2, 3].map((i) => ({ lfn: `/s/f${i}` })) });
+    expect(res.status).toBe(413);
+  });
+});

@@ -38,14 +38,20 @@ export class Access {
   /** Does the caller hold `right` on `entry`? An admin always does; when that overrode a denial it is audited. */
   allows(entry: Entry, right: Right, action: string): boolean {
     if (!this.enforced) return true;
-    const memo = `${entry.id}:${right}`;
-    const known = this.#decided.get(memo);
-    if (known === true) return true;
     const identity = this.#ctx.identity;
-    if (known === undefined) {
-      const granted = has(grantedRights(identity, entry.permission), right);
-      this.#decided.set(memo, granted);
-      if (granted) return true;
+    // Only directories are asked about again and again; a file is checked once per request, and its
+    // memo key would cost more than the evaluation it saves.
+    if (entry.kind !== 'directory') {
+      if (has(grantedRights(identity, entry.permission), right)) return true;
+    } else {
+      const memo = `${entry.id}:${right}`;
+      const known = this.#decided.get(memo);
+      if (known === true) return true;
+      if (known === undefined) {
+        const granted = has(grantedRights(identity, entry.permission), right);
+        this.#decided.set(memo, granted);
+        if (granted) return true;
+      }
     }
     if (identity.admin !== true) return false;
     const key = `${entry.id}:${right}:${action}`;
@@ -63,19 +69,29 @@ export class Access {
 
   /** Fetches, once, every directory above the given paths that is not known yet. */
   async loadAncestors(db: Queryable, paths: Iterable<Lfn>): Promise<void> {
-    if (!this.enforced) return;
+    const wanted = this.unknownAncestors(paths);
+    if (wanted.length === 0) return;
+    this.remember((await entriesByLfn(db, wanted)).values());
+  }
+
+  /**
+   * The directories above the given paths that checks will need and that are not loaded yet (none when
+   * checks are off), so that a caller about to query anyway can fetch them in the same statement.
+   */
+  unknownAncestors(paths: Iterable<Lfn>): Lfn[] {
+    if (!this.enforced) return [];
     const parents = new Set<Lfn>();
     for (const path of paths) {
       const parent = parentOf(path);
       if (parent !== null) parents.add(parent);
     }
-    const wanted = new Set<string>();
+    const wanted = new Set<Lfn>();
     for (const parent of parents) {
-      if (!this.#directories.has(parent)) wanted.add(parent);
+      if (wanted.has(parent) || this.#directories.has(parent)) continue;
+      wanted.add(parent);
       for (const a of ancestorsOf(parent)) if (!this.#directories.has(a)) wanted.add(a);
     }
-    if (wanted.size === 0) return;
-    this.remember((await entriesByLfn(db, [...wanted])).values());
+    return [...wanted];
   }
 
   /** Remembers entries read anyway (walks read ancestors), sparing a query later. */

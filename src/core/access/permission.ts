@@ -45,9 +45,12 @@ export function toStoredAcl(acl: readonly AclEntry[]): StoredAclEntry[] {
   return acl.map((e) => ({ p: e.principal, k: e.kind, a: e.allow, d: e.deny, i: e.inherit }));
 }
 
-export function fromStoredAcl(value: unknown): AclEntry[] {
+/** Most entries have no ACL entries of their own; they all share this one empty list. */
+const NO_ACL: readonly AclEntry[] = Object.freeze([]);
+
+export function fromStoredAcl(value: unknown): readonly AclEntry[] {
   const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list) || list.length === 0) return NO_ACL;
   return list.flatMap((raw: unknown) => {
     if (typeof raw !== 'object' || raw === null) return [];
     const e = raw as Partial<StoredAclEntry>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../db/schema';
 import type { Account } from './account';
 
@@ -38,15 +39,36 @@ export async function readAccounts(db: Queryable, where: Where): Promise<Account
   }));
 }
 
-/** The account a live bearer token belongs to. */
+/**
+ * The account a live bearer token belongs to, with its groups, in one statement: every API request
+ * with a token asks this first, so it costs one round trip, not three.
+ */
 export async function accountOfToken(db: Queryable, tokenHash: string, now: Date): Promise<AccountRecord | undefined> {
   const row = await db
     .selectFrom('tokens')
-    .select('user_name')
-    .where('token_hash', '=', tokenHash)
-    .where('expires', '>', now)
+    .innerJoin('users', 'users.name', 'tokens.user_name')
+    .select([
+      'users.name',
+      'users.dn',
+      'users.admin',
+      'users.disabled',
+      'users.ctime',
+      'users.password_hash',
+      sql<string[]>`array(SELECT group_name FROM group_members WHERE user_name = users.name ORDER BY group_name)`.as('groups'),
+    ])
+    .where('tokens.token_hash', '=', tokenHash)
+    .where('tokens.expires', '>', now)
     .executeTakeFirst();
-  return row ? (await readAccounts(db, { names: [row.user_name] }))[0] : undefined;
+  if (row === undefined) return undefined;
+  return {
+    name: row.name,
+    dn: row.dn,
+    admin: row.admin,
+    disabled: row.disabled,
+    groups: row.groups,
+    ctime: row.ctime,
+    passwordHash: row.password_hash,
+  };
 }
 
 export function publicAccount(record: AccountRecord): Account {
