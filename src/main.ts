@@ -9,9 +9,11 @@ import { runReplicat, type ServerCommands } from './cli/program';
  */
 const SERVER: ServerCommands = {
   serve: {
-    summary:
-      'run the catalog service (REST on PORT, default 8080; HTTPS with client certificates on TLS_PORT, default 8443, when ' +
-      'TLS_CERT and TLS_KEY are set). The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite in REPLICAT_DATA (./var/data)',
+    summary: 'run the catalog service (the default command)',
+    description:
+      'Runs the catalog service: REST on PORT (default 8080); HTTPS with client certificates on TLS_PORT (default 8443) ' +
+      'when TLS_CERT and TLS_KEY are set. The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite ' +
+      'in REPLICAT_DATA (./var/data).',
     options: [['--workers <n>', 'N processes on the same port (as REPLICAT_WORKERS; needs PostgreSQL)']],
     run: (options) => runServer('serve', typeof options.workers === 'string' ? options.workers : undefined),
   },

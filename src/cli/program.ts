@@ -20,6 +20,7 @@ export type ServerCommands = Readonly<
     'serve' | 'migrate',
     {
       readonly summary: string;
+      readonly description?: string;
       readonly options?: readonly (readonly [flags: string, description: string])[];
       readonly run: (options: Readonly<Record<string, unknown>>) => Promise<number>;
     }
@@ -49,7 +50,10 @@ export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerC
       for (const command of COMMANDS) defineRunnable(program.command(command.name), command, `replicat ${command.name}`, io, settle);
       if (server !== undefined) {
         for (const [name, spec] of Object.entries(server)) {
-          const command = program.command(name).description(spec.summary);
+          const command = program
+            .command(name)
+            .summary(spec.summary)
+            .description(spec.description ?? spec.summary);
           for (const [flags, description] of spec.options ?? []) command.option(flags, description);
           command.action(async (...params: unknown[]) => settle(await spec.run((params.at(-1) as Command).opts())));
         }
