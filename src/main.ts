@@ -1,36 +1,34 @@
 #!/usr/bin/env node
-import { serveInWorkers } from './cluster';
-import { ConfigError, loadConfig, type Config } from './config';
-import type { Logger } from 'pino';
-import { migrate } from './db/migrator';
-import { openDatabase } from './db/open-database';
-import { makeLogger, startService } from './service';
+import { processIo } from './cli/process-io';
+import { runReplicat, type ServerCommands } from './cli/program';
 
-const USAGE = `usage: replicat <command>
+/**
+ * `replicat`: with no command, or `serve` / `migrate`, the service itself; any other command is the
+ * catalog's command line (src/cli, on the SDK). The service's modules are loaded only for the service,
+ * so that `replicat ls` starts quickly.
+ */
+const SERVER: ServerCommands = {
+  serve: {
+    summary: 'run the catalog service (the default command)',
+    description:
+      'Runs the catalog service: REST on PORT (default 8080); HTTPS with client certificates on TLS_PORT (default 8443) ' +
+      'when TLS_CERT and TLS_KEY are set. The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite ' +
+      'in REPLICAT_DATA (./var/data).',
+    options: [['--workers <n>', 'N processes on the same port (as REPLICAT_WORKERS; needs PostgreSQL)']],
+    run: (options) => runServer('serve', typeof options.workers === 'string' ? options.workers : undefined),
+  },
+  migrate: { summary: 'apply pending database migrations and exit', run: () => runServer('migrate', undefined) },
+};
 
-commands:
-  serve     run the catalog service (REST on PORT, default 8080; HTTPS with client certificates on
-            TLS_PORT, default 8443, when TLS_CERT and TLS_KEY are set)
-            --workers N: N processes on the same port (as REPLICAT_WORKERS; needs PostgreSQL)
-  migrate   apply pending database migrations and exit
-
-The database is PostgreSQL when DATABASE_URL is set, else the embedded PGlite in REPLICAT_DATA (./var/data).`;
-
-async function main(argv: readonly string[]): Promise<number> {
-  const command = argv[0] ?? 'serve';
-  if (command === '-h' || command === '--help' || command === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  const workersAt = argv.indexOf('--workers');
-  const config = loadConfig(workersAt > 0 ? { ...process.env, REPLICAT_WORKERS: argv[workersAt + 1] ?? '' } : process.env);
-  const logger = makeLogger(config.logLevel);
-  switch (command) {
-    case 'serve': {
-      await serveInWorkers(config.workers, logger, () => serve(config, logger));
-      return -1;
-    }
-    case 'migrate': {
+async function runServer(command: 'serve' | 'migrate', workers: string | undefined): Promise<number> {
+  const { ConfigError, loadConfig } = await import('./config.js');
+  try {
+    const config = loadConfig(workers !== undefined ? { ...process.env, REPLICAT_WORKERS: workers } : process.env);
+    const { makeLogger, startService } = await import('./service.js');
+    const logger = makeLogger(config.logLevel);
+    if (command === 'migrate') {
+      const { openDatabase } = await import('./db/open-database.js');
+      const { migrate } = await import('./db/migrator.js');
       const database = await openDatabase(config.database);
       try {
         const report = await migrate(database);
@@ -40,38 +38,43 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
-    default:
-      console.error(`replicat: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    const { serveInWorkers } = await import('./cluster.js');
+    await serveInWorkers(config.workers, logger, async () => {
+      // One serving process: stops on SIGTERM/SIGINT after the requests in flight.
+      const service = await startService(config, logger);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'draining in-flight requests, then stopping');
+        service.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+    // The service (or the cluster's primary) runs until a signal; its listeners keep the process alive.
+    return await new Promise<number>(() => undefined);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`replicat: ${error.message}`);
       return 2;
+    }
+    throw error;
   }
 }
 
-/** One serving process: stops on SIGTERM/SIGINT after the requests in flight. */
-async function serve(config: Config, logger: Logger): Promise<void> {
-  const service = await startService(config, logger);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining in-flight requests, then stopping');
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-main(process.argv.slice(2)).then(
+runReplicat(process.argv.length > 2 ? process.argv.slice(2) : ['serve'], processIo(), SERVER).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`replicat: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    console.error(`replicat: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
   },
 );

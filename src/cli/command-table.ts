@@ -1,0 +1,50 @@
+import type { CliCommand } from './command-spec';
+import { getattr, setattr } from './commands/attributes';
+import { chkperm } from './commands/chkperm';
+import { chmod } from './commands/chmod';
+import { chown } from './commands/chown';
+import { create } from './commands/create';
+import { getacl } from './commands/getacl';
+import { getreplica } from './commands/getreplica';
+import { getguid, getlfn } from './commands/guids';
+import { importCommand } from './commands/import';
+import { listse } from './commands/listse';
+import { ls } from './commands/ls';
+import { mkdir } from './commands/mkdir';
+import { mv } from './commands/mv';
+import { query } from './commands/query';
+import { addreplica, rmreplica, setmaster } from './commands/replica-changes';
+import { rm, rmdir } from './commands/rm';
+import { setacl } from './commands/setacl';
+import { stat } from './commands/stat';
+import { symlink } from './commands/symlink';
+import { whoami } from './commands/whoami';
+
+/** Every command, in the order `replicat --help` lists them. Tools named glite-* are package.json bins. */
+export const COMMANDS: readonly CliCommand[] = [
+  ls,
+  mkdir,
+  rmdir,
+  rm,
+  mv,
+  stat,
+  create,
+  symlink,
+  chmod,
+  chkperm,
+  getacl,
+  setacl,
+  chown,
+  getreplica,
+  addreplica,
+  rmreplica,
+  setmaster,
+  getguid,
+  getlfn,
+  setattr,
+  getattr,
+  query,
+  listse,
+  importCommand,
+  whoami,
+];

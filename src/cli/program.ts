@@ -1,0 +1,121 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root';
+import type { CliIo } from './cli-io';
+import type { CliCommand } from './command-spec';
+import { COMMANDS } from './command-table';
+import { ExitCode } from './exit-codes';
+import { describeFailure, Session, type CommonOptions } from './session';
+
+const EXIT_CODES_HELP = `
+Exit status: 0 every item succeeded; 1 some items failed (each on stderr, one line); 2 usage error;
+3 the service could not be reached, was unavailable, or refused the credentials.
+Service: -s URL, else REPLICAT_ENDPOINT, else "endpoint" in ~/.config/replicat/config.json.
+Credentials: X509_USER_PROXY, X509_USER_CERT/X509_USER_KEY, REPLICAT_TOKEN, or REPLICAT_USER/REPLICAT_PASSWORD.`;
+
+/** Commands of `replicat` that run the service rather than talk to one (src/main.ts provides them). */
+export type ServerCommands = Readonly<
+  Record<
+    'serve' | 'migrate',
+    {
+      readonly summary: string;
+      readonly description?: string;
+      readonly options?: readonly (readonly [flags: string, description: string])[];
+      readonly run: (options: Readonly<Record<string, unknown>>) => Promise<number>;
+    }
+  >
+>;
+
+/** Runs one gLite tool (`glite-catalog-ls …`) and answers its exit status. */
+export function runTool(name: string, argv: readonly string[], io: CliIo): Promise<number> {
+  const command = COMMANDS.find((c) => c.tool === name);
+  if (command === undefined) throw new Error(`no tool ${name}`);
+  return run(io, (program, settle) => {
+    program.name(command.tool);
+    defineRunnable(program, command, command.tool, io, settle);
+  }, argv);
+}
+
+/** Runs `replicat <command> …` and answers its exit status. */
+export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerCommands): Promise<number> {
+  return run(
+    io,
+    (program, settle) => {
+      program
+        .name('replicat')
+        .description('The replicat grid file and replica catalog: its command line, and the service itself.')
+        .version(version(), '-V, --version', 'print the version')
+        .addHelpText('after', `${EXIT_CODES_HELP}\nEach command is also installed under its gLite name (glite-catalog-ls, …); see docs/cli.md.`);
+      for (const command of COMMANDS) defineRunnable(program.command(command.name), command, `replicat ${command.name}`, io, settle);
+      if (server !== undefined) {
+        for (const [name, spec] of Object.entries(server)) {
+          const command = program
+            .command(name)
+            .summary(spec.summary)
+            .description(spec.description ?? spec.summary);
+          for (const [flags, description] of spec.options ?? []) command.option(flags, description);
+          command.action(async (...params: unknown[]) => settle(await spec.run((params.at(-1) as Command).opts())));
+        }
+      }
+    },
+    argv,
+  );
+}
+
+type Settle = (code: number) => void;
+
+async function run(io: CliIo, build: (program: Command, settle: Settle) => void, argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = new Command();
+  program.exitOverride().configureOutput({
+    writeOut: (text) => void io.stdout.write(text),
+    writeErr: (text) => void io.stderr.write(text),
+  });
+  build(program, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    throw error;
+  }
+  return exitCode;
+}
+
+/** `displayName` prefixes the command's error lines: the name it was invoked by. */
+function defineRunnable(command: Command, spec: CliCommand, displayName: string, io: CliIo, settle: Settle): void {
+  command
+    .description(spec.description === undefined ? spec.summary : `${spec.summary}\n\n${spec.description}`)
+    .summary(spec.summary)
+    .exitOverride()
+    .showHelpAfterError('(--help for usage)')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .option('-q, --quiet', 'print no per-item errors or progress (the exit status still tells)')
+    .option('-v, --verbose', 'say more (repeat for more)', (_value: string, previous: number) => previous + 1, 0)
+    .option('-s, --service <url>', 'the catalog service (a URL, or a name from the config file)')
+    .option('--json', 'print results as JSON, one object a line');
+  for (const [syntax, description] of spec.arguments) command.argument(syntax, description);
+  spec.configure(command);
+  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_CODES_HELP}`);
+  command.action(async (...params: unknown[]) => {
+    const self = params.at(-1) as Command;
+    const session = new Session(displayName, io, self.opts<CommonOptions>());
+    try {
+      await spec.run(session, self.args, self);
+      settle(session.exitCode);
+    } catch (error) {
+      const { exitCode, message } = describeFailure(error);
+      io.stderr.write(`${displayName}: ${message}\n`);
+      settle(Math.max(exitCode, session.exitCode));
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+let cachedVersion: string | undefined;
+function version(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return cachedVersion;
+}

@@ -1,0 +1,153 @@
+import {
+  credentialsFromEnvironment,
+  IncompleteBulkError,
+  NetworkError,
+  ReplicatClient,
+  ReplicatError,
+  SoapClient,
+  TimeoutError,
+  Unauthenticated,
+  Unavailable,
+  type CredentialSettings,
+} from '@replicat/sdk';
+import { configPath, readConfigFile, resolveEndpoint, type Endpoint } from './cli-config';
+import { LineWriter, type CliIo } from './cli-io';
+import { CliError, ExitCode } from './exit-codes';
+
+/** The options every command takes (reference §7: -h -q -s -v -V), plus --json. */
+export interface CommonOptions {
+  readonly quiet?: boolean;
+  readonly verbose?: number;
+  readonly service?: string;
+  readonly json?: boolean;
+}
+
+/** A failed item as every bulk call reports it. */
+export interface ItemError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * One run of one command: where its output goes, the client (made on first use), and the tally of
+ * failed items that decides the exit status.
+ */
+export class Session {
+  readonly tool: string;
+  readonly io: CliIo;
+  readonly options: CommonOptions;
+  readonly out: LineWriter;
+  readonly err: LineWriter;
+  #client: ReplicatClient | undefined;
+  #soap: SoapClient | undefined;
+  #clientOptions: ConstructorParameters<typeof ReplicatClient>[0] | undefined;
+  #endpoint: Endpoint | undefined;
+  #exit: ExitCode = ExitCode.Ok;
+  #failures = 0;
+
+  constructor(tool: string, io: CliIo, options: CommonOptions) {
+    this.tool = tool;
+    this.io = io;
+    this.options = options;
+    this.out = new LineWriter(io.stdout);
+    this.err = new LineWriter(io.stderr);
+  }
+
+  get json(): boolean {
+    return this.options.json === true;
+  }
+
+  get verbosity(): number {
+    return this.options.quiet === true ? -1 : (this.options.verbose ?? 0);
+  }
+
+  /** The catalog client, made on first use from -s / REPLICAT_ENDPOINT / the config file and the environment's credentials. */
+  client(): ReplicatClient {
+    this.#client ??= new ReplicatClient(this.#options());
+    return this.#client;
+  }
+
+  /** The Fireman SOAP client of the same service, for the few lookups REST does not offer. */
+  soap(): SoapClient {
+    this.#soap ??= new SoapClient(this.#options());
+    return this.#soap;
+  }
+
+  #options(): ConstructorParameters<typeof ReplicatClient>[0] {
+    if (this.#clientOptions !== undefined) return this.#clientOptions;
+    const path = configPath(this.io.env, this.io.homedir);
+    const config = readConfigFile(path);
+    const endpoint = resolveEndpoint(this.options.service, this.io.env, config, path);
+    let settings: CredentialSettings;
+    try {
+      settings = credentialsFromEnvironment(this.io.env);
+    } catch (error) {
+      throw new CliError(`credentials: ${(error as Error).message}`, ExitCode.Unreachable);
+    }
+    this.#endpoint = endpoint;
+    this.#clientOptions = {
+      baseUrl: endpoint.url,
+      ...settings,
+      headers: { 'user-agent': `replicat-cli (${this.tool})` },
+      ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
+    };
+    this.debug(() => `service ${endpoint.url} (from ${endpoint.source}), credentials: ${settings.credentials.type}`);
+    return this.#clientOptions;
+  }
+
+  /** A failed item: one line on stderr (`tool: subject: message (Code)`), and exit status 1. */
+  async fail(subject: string, error: ItemError): Promise<void> {
+    this.#failures++;
+    this.raise(ExitCode.ItemsFailed);
+    if (this.verbosity >= 0) await this.err.line(`${this.tool}: ${subject}: ${error.message} (${error.code})`);
+  }
+
+  /** A note for -v (level 1) or -vv (level 2), on stderr. */
+  debug(message: () => string, level = 1): void {
+    if (this.verbosity >= level) this.io.stderr.write(`${this.tool}: ${message()}\n`);
+  }
+
+  /** At least this exit status. */
+  raise(code: ExitCode): void {
+    if (code > this.#exit) this.#exit = code;
+  }
+
+  get failures(): number {
+    return this.#failures;
+  }
+
+  get exitCode(): ExitCode {
+    return this.#exit;
+  }
+
+  get endpoint(): Endpoint | undefined {
+    return this.#endpoint;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#client?.close(), this.#soap?.close()]);
+  }
+}
+
+/**
+ * The exit status and the one stderr line for an error that stopped a command: the service unreachable,
+ * unavailable or refusing the credentials is 3; a usage mistake 2; a request refused as a whole 1.
+ */
+export function describeFailure(error: unknown): { exitCode: ExitCode; message: string } {
+  if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message };
+  if (error instanceof IncompleteBulkError) {
+    const cause = error.cause instanceof ReplicatError ? describeFailure(error.cause) : undefined;
+    return { exitCode: cause?.exitCode ?? ExitCode.ItemsFailed, message: error.message };
+  }
+  if (error instanceof Unauthenticated) {
+    const how = error.methods.length > 0 ? ` (the service takes: ${error.methods.join(', ')})` : '';
+    return { exitCode: ExitCode.Unreachable, message: `not authenticated: ${error.message}${how}; set X509_USER_PROXY, REPLICAT_TOKEN or REPLICAT_USER/REPLICAT_PASSWORD` };
+  }
+  if (error instanceof NetworkError || error instanceof TimeoutError || error instanceof Unavailable) {
+    return { exitCode: ExitCode.Unreachable, message: `cannot reach the service: ${error.message}` };
+  }
+  if (error instanceof ReplicatError) {
+    return { exitCode: ExitCode.ItemsFailed, message: `${error.message} (${error.code}${error.requestId !== undefined ? `, request ${error.requestId}` : ''})` };
+  }
+  return { exitCode: ExitCode.ItemsFailed, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+}
