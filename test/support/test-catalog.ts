@@ -5,6 +5,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
 import type { MetadataSettings } from '../../src/core/metadata/metadata-settings';
+import type { StorageSettings } from '../../src/core/storage/storage-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
 import { setRootOwner } from '../../src/core/namespace/root-owner';
@@ -36,6 +37,8 @@ export interface TestCatalogOptions {
   readonly identify?: (req: Request) => Identity | Promise<Identity>;
   /** Site choices about metadata (free-form attributes); the defaults when absent. */
   readonly metadata?: MetadataSettings;
+  /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
+  readonly storage?: StorageSettings;
 }
 
 /**
@@ -51,6 +54,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     identify: options.identify ?? (() => TEST_IDENTITY),
     logger: pino({ level: 'silent' }),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
   });
   return {
     app,
