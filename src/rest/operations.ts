@@ -4,6 +4,7 @@ import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
 import { writeNdjson } from './ndjson';
+import { STORAGE_HANDLERS } from './storage-handlers';
 
 /**
  * What a route does once the request is authenticated and valid against the contract: call core,
@@ -57,6 +58,7 @@ interface QueryBody {
 
 /** Handlers by operationId of `openapi/openapi.yaml`; the router refuses to start if one is missing. */
 export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
+  ...STORAGE_HANDLERS,
   createDirectories: bulk(core.makeDirectories, entry),
   createFiles: bulk(core.createFiles, entry),
   createSymlinks: bulk(core.createSymlinks, entry),
