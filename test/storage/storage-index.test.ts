@@ -213,5 +213,23 @@ describe('StorageIndex and rank over REST', () => {
       const res = await request(catalog.app).post('/api/v1/storage-index/rank').set('content-type', 'application/json').send('{"lfns": ["\\/job\\/in\\/\\u0061", "/job/in/\\u0062"]}');
       expect((res.body as RankingView).files).toBe(2);
     });
+
+    it('places a replica by the longest prefix when prefixes nest, and by host again once its SE is gone', async () => {
+      const admin = asAdmin(catalog.app);
+      const hot = await admin.post('/api/v1/storage-elements', { items: [seItem('atlas-hot', { host: 'shared.example.org', surlPrefixes: ['srm://shared.example.org/dpm/atlas/hot/'] })] });
+      expect(codes((hot.body as { results: ItemResult[] }).results)).toEqual(['ok']);
+      await api.createFiles([{ lfn: '/job/in/h', size: 7, replicas: [{ surl: 'srm://shared.example.org/dpm/atlas/hot/h' }, { surl: 'srm://shared.example.org/dpm/atlas/h2' }] }]);
+      expect(summary(await rank({ lfns: ['/job/in/h'] }))).toEqual([
+        ['atlas-disk', 1, 7],
+        ['atlas-hot', 1, 7],
+      ]);
+      expect((await admin.delete('/api/v1/storage-elements/atlas-hot')).status).toBe(204);
+      expect(summary(await rank({ lfns: ['/job/in/h'] }))).toEqual([['atlas-disk', 1, 7]]);
+      expect((await admin.delete('/api/v1/storage-elements/atlas-disk')).status).toBe(204);
+      // Without either, the host's remaining SE (first by name) holds them.
+      expect(summary(await rank({ lfns: ['/job/in/h'] }))).toEqual([['cms-disk', 1, 7]]);
+      expect((await admin.delete('/api/v1/storage-elements/cms-disk')).status).toBe(204);
+      expect((await rank({ lfns: ['/job/in/h'] })).ses).toMatchObject([{ se: 'shared.example.org', registered: false, status: 'unknown', files: 1 }]);
+    });
   });
 });
