@@ -280,8 +280,8 @@ function hasNestedPrefixes(registry: readonly StorageElement[]): boolean {
 
 /**
  * Runs the rank statements in one read-only snapshot, with room to hash a few hundred thousand rows in
- * memory rather than sorting them on disk (the default work_mem of 4 MB spills at 100,000 names), and
- * without JIT compilation.
+ * memory rather than sorting them on disk (the default work_mem of 4 MB spills at 100,000 names),
+ * without JIT compilation, and costing index probes as the cached reads they are.
  */
 async function inRankSnapshot<T>(ctx: CatalogContext, work: (db: Queryable) => Promise<T>): Promise<T> {
   if (ctx.db.isTransaction) return work(ctx.db);
@@ -293,6 +293,9 @@ async function inRankSnapshot<T>(ctx: CatalogContext, work: (db: Queryable) => P
       await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
       // Compiling the plan costs more than running it (100 ms of JIT on a 300 ms query, measured).
       await sql`SET LOCAL jit = off`.execute(trx);
+      // The entries and replicas indexes a rank probes are hot in memory; at the default cost of 4 (a
+      // spinning disk) 10,000 names hash all replicas instead of probing 25,000 (2.4× slower, measured).
+      await sql`SET LOCAL random_page_cost = 1.1`.execute(trx);
       return work(trx);
     });
 }

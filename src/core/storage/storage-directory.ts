@@ -1,4 +1,7 @@
 import type { StorageElement } from './storage-element';
+
+/** What placing a SURL needs of an SE; the SRM passes its own definitions, read through the SDK. */
+export type PlaceableSe = Pick<StorageElement, 'name' | 'host' | 'surlPrefixes'>;
 import { parseSurl } from '../names/surl';
 
 /**
@@ -13,12 +16,12 @@ import { parseSurl } from '../names/surl';
  * new StorageDirectory(await listRegisteredStorageElements(ctx)).locate('srm://se1.example.org/dpm/vo/f')
  * ```
  */
-export class StorageDirectory {
-  readonly #prefixesByHost = new Map<string, { prefix: string; se: StorageElement }[]>();
-  readonly #byHost = new Map<string, StorageElement>();
-  readonly #byName = new Map<string, StorageElement>();
+export class StorageDirectory<T extends PlaceableSe = StorageElement> {
+  readonly #prefixesByHost = new Map<string, { prefix: string; se: T }[]>();
+  readonly #byHost = new Map<string, T>();
+  readonly #byName = new Map<string, T>();
 
-  constructor(ses: readonly StorageElement[]) {
+  constructor(ses: readonly T[]) {
     for (const se of [...ses].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       this.#byName.set(se.name, se);
       if (!this.#byHost.has(se.host)) this.#byHost.set(se.host, se);
@@ -33,12 +36,12 @@ export class StorageDirectory {
   }
 
   /** The registered SE of a SURL (whose host, as parseSurl gives it, is `host`), or undefined. */
-  locate(surl: string, host: string = parseSurl(surl).se): StorageElement | undefined {
+  locate(surl: string, host: string = parseSurl(surl).se): T | undefined {
     const byPrefix = this.#prefixesByHost.get(host)?.find((p) => surl.startsWith(p.prefix));
     return byPrefix?.se ?? this.#byHost.get(host);
   }
 
-  named(name: string): StorageElement | undefined {
+  named(name: string): T | undefined {
     return this.#byName.get(name);
   }
 }
