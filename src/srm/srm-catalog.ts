@@ -3,7 +3,14 @@ import type { Protocol } from '../core/storage/storage-element';
 /**
  * Everything the mock SRM asks of the catalog. It talks to the catalog only through the SDK (over HTTP,
  * with the caller's own credentials, so the catalog's rights decide); this narrow interface is what that
- * SDK-backed implementation provides, and what tests fake.
+ * SDK-backed implementation provides, and what tests fake. The REST calls behind each method:
+ * - storageElements: `GET /api/v1/storage-elements`;
+ * - fileOfReplica: `POST /api/v1/guids/lookup {surl}` then `POST /api/v1/entries/stat {lfn}` (NotExists →
+ *   unknown, PermissionDenied → forbidden);
+ * - registerReplica: `POST /api/v1/files {lfn, size, checksum: {adler32}, replicas: [{surl}]}` after
+ *   `POST /api/v1/directories {parents: true}` for its directory; on Exists, stat the LFN and compare size and
+ *   checksum (mismatch) before `POST /api/v1/replicas/add`;
+ * - unregisterReplica: `POST /api/v1/guids/lookup {surl}` then `POST /api/v1/replicas/remove {guid, surl}`.
  */
 export interface SrmCatalog {
   /** The registry: every SE, to place SURLs by the catalog's rule and to read this SRM's own definitions. */
