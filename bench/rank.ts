@@ -7,8 +7,14 @@
  *
  * `--keep` leaves the database behind; `--reuse` runs the queries on such a database again without
  * registering anything (filling 200,000 files takes a minute or two).
+ *
+ * Besides wall time, each scenario reports the CPU time it cost — this process (client and, for REST, the
+ * service) plus the PostgreSQL backends of the database, read from /proc when the server is local — because
+ * wall time on a shared machine measures the neighbours as much as the query. Parallel query is turned
+ * off for the bench database so that no worker's CPU goes uncounted.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
@@ -39,6 +45,7 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   if (reuse === undefined) await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`ALTER DATABASE ${name} SET max_parallel_workers_per_gather = 0`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = openPostgres({ url: url.toString(), poolSize: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
@@ -91,8 +98,22 @@ async function main(): Promise<void> {
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+    const local = existsSync('/proc/self/stat') && ['127.0.0.1', 'localhost', '::1'].includes(url.hostname);
+    /** CPU milliseconds used so far by this process and the database's backends (null when not measurable). */
+    const cpuNow = async (): Promise<number | null> => {
+      if (!local) return null;
+      const pids = (await raw.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).rows.map((r) => r.pid);
+      let ticks = 0;
+      for (const pid of pids) {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      }
+      const own = process.cpuUsage();
+      return ticks * 10 + (own.user + own.system) / 1000;
+    };
     console.log(`\nload average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-    console.log('scenario                                   names     p50 ms   min ms   SEs  files');
+    console.log('scenario                                   names     p50 ms   min ms   CPU ms   SEs  files');
     for (const count of [10_000, 100_000]) {
       // Every 100th name is unknown, so the missing-name path is measured too; names spread over the catalog.
       const names = Array.from({ length: count }, (_, k) => (k % 100 === 99 ? `lfn:/vo/data/none/n${k}` : `lfn:${lfnOf((Math.floor((k * files) / count) + (k % 7)) % files)}`));
@@ -124,16 +145,21 @@ async function main(): Promise<void> {
       ];
       for (const [label, run] of scenarios) {
         const times: number[] = [];
+        const cpu: number[] = [];
         let last: { ses: readonly unknown[]; files: number } | undefined;
         for (let r = 0; r < repeat; r++) {
+          const cpuBefore = await cpuNow();
           const t = performance.now();
           last = await run();
           times.push(performance.now() - t);
+          const cpuAfter = await cpuNow();
+          if (cpuBefore !== null && cpuAfter !== null) cpu.push(cpuAfter - cpuBefore);
         }
-        times.sort((a, b) => a - b);
-        const p50 = times[Math.floor(times.length / 2)]!;
+        const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+        const p50 = median(times)!;
+        const cpu50 = median(cpu);
         console.log(
-          `${label.padEnd(42)} ${String(count).padStart(7)} ${p50.toFixed(0).padStart(8)} ${times[0]!.toFixed(0).padStart(8)} ${String(last!.ses.length).padStart(5)} ${String(last!.files).padStart(6)}`,
+          `${label.padEnd(42)} ${String(count).padStart(7)} ${p50.toFixed(0).padStart(8)} ${Math.min(...times).toFixed(0).padStart(8)} ${(cpu50 === undefined ? '-' : cpu50.toFixed(0)).padStart(8)} ${String(last!.ses.length).padStart(5)} ${String(last!.files).padStart(6)}`,
         );
       }
     }
