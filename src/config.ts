@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { StorageSettings } from './core/storage/storage-settings';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -16,6 +17,7 @@ export interface Config {
   readonly tls: TlsConfig | undefined;
   readonly auth: AuthConfig;
   readonly metadata: MetadataSettings;
+  readonly storage: StorageSettings;
   readonly logLevel: string;
   /** Processes serving on the same port (Node cluster); more than one needs PostgreSQL. */
   readonly workers: number;
@@ -84,6 +86,9 @@ export interface Limits {
   /** Bearer token lifetime when the caller does not ask, and the most a caller may ask. */
   readonly tokenTtlSeconds: number;
   readonly maxTokenTtlSeconds: number;
+  /** Names in one storage-index rank request, and bytes of its body (streamed, not buffered). */
+  readonly maxRankNames: number;
+  readonly maxRankBodyBytes: number;
 }
 
 /** The identity of requests without credentials, when anonymous access is allowed. */
@@ -120,6 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxPageSize: integer(env, 'REPLICAT_MAX_PAGE_SIZE', 10_000, 1, 1_000_000),
       tokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_TTL_SECONDS', 12 * 3600, 60, 365 * 24 * 3600),
       maxTokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_MAX_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+      maxRankNames: integer(env, 'REPLICAT_RANK_MAX_NAMES', 1_000_000, 1, 100_000_000),
+      maxRankBodyBytes: integer(env, 'REPLICAT_RANK_MAX_BODY_BYTES', 256 * 1024 * 1024, 1024, 2 ** 40),
     },
     identity: {
       dn: env.REPLICAT_LOCAL_DN?.trim() || '/O=replicat/CN=local',
@@ -148,6 +155,10 @@ export function loadConfig(env: Env = process.env): Config {
       freeFormAttributes: boolean(env, 'REPLICAT_FREE_FORM_ATTRIBUTES', false),
       // Schemas are shared by every user (attribute names are global): admins only unless the site says so.
       schemaManagers: oneOf(env, 'REPLICAT_SCHEMA_MANAGERS', ['admins', 'everyone'] as const, 'admins'),
+    },
+    storage: {
+      // Allowed by default so that catalogs and clients from before the registry keep working.
+      unregisteredSes: oneOf(env, 'REPLICAT_UNREGISTERED_SES', ['allow', 'refuse'] as const, 'allow'),
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     workers: workerCount(env, database),

@@ -61,6 +61,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
     authorization: config.namespace.authorization,
     audit: (event) => audit.warn(event, event.action),
     metadata: config.metadata,
+    storage: config.storage,
   });
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   const server = await listen(app.listen(config.http.port, config.http.host), config.http.port);

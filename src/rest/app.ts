@@ -77,7 +77,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
     if (handler === undefined) throw new Error(`no REST handler for operation ${operation.operationId}`);
     const route = path.replace(/\{([^}]+)\}/g, ':$1');
     knownPaths.set(route, [...(knownPaths.get(route) ?? []), method.toUpperCase()]);
-    const checkBody = validators.body(operation.operationId);
+    const checkBody = operation['x-replicat-streamed-body'] === true ? undefined : validators.body(operation.operationId);
     const checkQuery = validators.query(operation.operationId);
     const middlewares = checkBody ? [requireJson, jsonBody] : [];
     // Who is calling is settled before anything of the request is read, so strangers cannot make the

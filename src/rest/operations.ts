@@ -7,6 +7,7 @@ import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encod
 import { entryJson, replicaJson, resultsJson } from './json-text';
 import { writeNdjson } from './ndjson';
 import { streamBulk, type StreamHandler } from './ndjson-bulk';
+import { STORAGE_HANDLERS } from './storage-handlers';
 
 /**
  * What a route does once the request is authenticated and valid against the contract: call core,
@@ -75,6 +76,7 @@ interface QueryBody {
 
 /** Handlers by operationId of `openapi/openapi.yaml`; the router refuses to start if one is missing. */
 export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
+  ...STORAGE_HANDLERS,
   createDirectories: bulkText(core.makeDirectories, entryFields),
   createFiles: bulkText(core.createFiles, entryFields),
   createSymlinks: bulkText(core.createSymlinks, entryFields),
