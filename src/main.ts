@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config';
 import { migrate } from './db/migrator';
-import { openDatabase } from './db/open-database';
-import { makeLogger, startService } from './service';
+import { StartupError } from './ops/startup-error';
+import { makeLogger, openCheckedDatabase, startService } from './service';
 
 const USAGE = `usage: replicat <command>
 
@@ -23,14 +23,27 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = makeLogger(config.logLevel);
   switch (command) {
     case 'serve': {
+      // A stray error must leave one structured line in the log, not a bare stack on stderr.
+      process.on('uncaughtException', (error) => {
+        logger.fatal({ err: error }, 'uncaught exception; exiting');
+        process.exit(1);
+      });
+      process.on('unhandledRejection', (error) => {
+        logger.fatal({ err: error }, 'unhandled promise rejection; exiting');
+        process.exit(1);
+      });
       const service = await startService(config, logger);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal }, 'draining in-flight requests, then stopping');
+        logger.info({ signal, drainTimeoutMs: config.http.drainTimeoutMs }, 'stopped accepting connections; draining requests in flight');
         service.stop().then(
-          () => process.exit(0),
+          ({ drained }) => {
+            if (drained) logger.info({ signal }, 'drained; stopped');
+            else logger.warn({ signal }, `requests still in flight after ${config.http.drainTimeoutMs} ms were cut; stopped`);
+            process.exit(drained ? 0 : 1);
+          },
           (error: unknown) => {
             logger.error({ err: error }, 'unclean stop');
             process.exit(1);
@@ -42,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return -1;
     }
     case 'migrate': {
-      const database = await openDatabase(config.database);
+      const database = await openCheckedDatabase(config);
       try {
         const report = await migrate(database);
         console.log(report.applied.length > 0 ? `applied: ${report.applied.join(', ')}` : 'the database is up to date');
@@ -62,7 +75,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`replicat: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}`);
+    // Configuration and environment problems are one line naming what to fix; anything else is a bug
+    // and keeps its stack.
+    const expected = error instanceof ConfigError || error instanceof StartupError;
+    console.error(`replicat: ${expected ? error.message : error instanceof Error ? error.stack : String(error)}`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

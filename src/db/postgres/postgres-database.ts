@@ -1,4 +1,4 @@
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { DatabaseHandle } from '../database-handle';
 import type { Database, Db } from '../schema';
@@ -12,6 +12,13 @@ export interface PostgresOptions {
   /** Upper bound for one statement, so a stuck database turns into an error instead of a hang. */
   readonly statementTimeoutMs: number;
 }
+
+/**
+ * How much longer than the server's statement_timeout the client waits for an answer. The server's
+ * own timeout normally wins (a clean error, the transaction rolled back); the client's only fires when
+ * the server cannot answer at all (paused, network partition), where nothing else would end the wait.
+ */
+const READ_GRACE_MS = 2000;
 
 const INT8_OID = 20;
 const TIMESTAMPTZ_OID = 1184;
@@ -32,14 +39,17 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + READ_GRACE_MS,
     idleTimeoutMillis: 30_000,
+    // A server that vanished without closing its sockets is noticed on idle connections too.
+    keepAlive: true,
     // Timestamps arrive in UTC, the form the fast parser reads.
     options: '-c TimeZone=UTC',
     types,
   });
   // A dropped idle connection must not take the process down; the next checkout reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingTimedOut(pool) }) });
   return {
     db,
     dialect: 'postgres',
@@ -50,8 +60,37 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     async ping() {
       await db.executeQuery(CompiledQuery.raw('SELECT 1'));
     },
+    poolStats() {
+      return { max: options.poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    },
     async close() {
       await db.destroy();
     },
+  };
+}
+
+/**
+ * The pool as kysely sees it, except that a connection whose query timed out on the client side is
+ * closed instead of reused: its answer may still arrive, and the next query must not queue behind it
+ * (or, if the server is gone, wait on a socket that will never speak again).
+ */
+function discardingTimedOut(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      let broken = false;
+      const query = (first: unknown, parameters?: readonly unknown[]) => {
+        if (typeof first !== 'string') return client.query(first as pg.Submittable);
+        return client.query(first, parameters as unknown[]).catch((error: unknown) => {
+          if (error instanceof Error && error.message === 'Query read timeout') broken = true;
+          throw error;
+        });
+      };
+      return {
+        query: query as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy === true || broken),
+      };
+    },
+    end: () => pool.end(),
   };
 }
