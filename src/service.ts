@@ -52,13 +52,13 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   let database: DatabaseHandle | undefined;
   try {
-    const server = await listen(createServer(dispatch), 'PORT', config.http.port, config);
+    const server = await listen(createServer(SERVER_OPTIONS, dispatch), 'PORT', config.http.port, config);
     servers.push(server);
     const url = `http://${host}:${(server.address() as AddressInfo).port}`;
     let tlsServer: HttpsServer | undefined;
     let tlsUrl: string | undefined;
     if (config.tls !== undefined && tls !== undefined) {
-      const httpsServer = createHttpsServer(tls, dispatch);
+      const httpsServer = createHttpsServer({ ...tls, ...SERVER_OPTIONS }, dispatch);
       recordSentChains(httpsServer); // the chain as the client sent it, for legacy Globus proxies
       tlsServer = await listen(httpsServer, 'TLS_PORT', config.tls.port, config);
       servers.push(tlsServer);
@@ -163,6 +163,12 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
     },
   };
 }
+
+/**
+ * Node checks the request and header timeouts only this often (30 s by default), which would let a
+ * slow-loris client hold a socket that long past them.
+ */
+const SERVER_OPTIONS = { connectionsCheckingInterval: 1000 };
 
 /** What every request gets while the catalog is being prepared (migrations can take a while). */
 const answerStarting: RequestListener = (_req, res) => {

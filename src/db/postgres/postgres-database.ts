@@ -70,15 +70,22 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
 }
 
 /**
- * The pool as kysely sees it, except that a connection whose query timed out on the client side is
- * closed instead of reused: its answer may still arrive, and the next query must not queue behind it
- * (or, if the server is gone, wait on a socket that will never speak again).
+ * The pool as kysely sees it, except that a connection whose query timed out on the client side, or
+ * that reported an error, is closed instead of reused: a late answer may still arrive on it, and the
+ * next query must not queue behind it (or wait on a socket that will never speak again).
  */
 function discardingTimedOut(pool: pg.Pool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
       let broken = false;
+      // pg leaves a checked-out client's 'error' event to its user. The server ending the session (a
+      // restart, an administrator's pg_terminate_backend) emits one, and unheard it would kill the
+      // process; the query in flight fails on its own, and the connection is not reused.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       const query = (first: unknown, parameters?: readonly unknown[]) => {
         if (typeof first !== 'string') return client.query(first as pg.Submittable);
         return client.query(first, parameters as unknown[]).catch((error: unknown) => {
@@ -88,7 +95,10 @@ function discardingTimedOut(pool: pg.Pool): PostgresPool {
       };
       return {
         query: query as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy === true || broken),
+        release: (destroy?: boolean) => {
+          client.removeListener('error', onError);
+          client.release(destroy === true || broken);
+        },
       };
     },
     end: () => pool.end(),
