@@ -230,16 +230,16 @@ export class HostileRequests {
       this.#rest('sql injection', '/api/v1/guids/lookup', JSON.stringify({ items: [{ surl: text }, { guid: text }] })),
       this.#rest('sql injection', '/api/v1/attributes/set', JSON.stringify({ items: [{ lfn: '/fuzz', attributes: { stress_tag: text } }] })),
       this.#rest('sql injection', '/api/v1/schemas', JSON.stringify({ name: text.slice(0, 100), attributes: [{ name: text.slice(0, 60), type: 'string' }] })),
-      this.#rest('sql injection', `/api/v1/schemas/${encodeURIComponent(text.slice(0, 200))}`, undefined, {}, 'GET'),
+      this.#rest('sql injection', `/api/v1/schemas/${percentEncode(text.slice(0, 200))}`, undefined, {}, 'GET'),
       this.#rest('sql injection', '/api/v1/users', JSON.stringify({ items: [{ name: text.slice(0, 60), password: 'a long enough password' }] })),
     ];
     return this.#one(variants);
   }
 
   #queryString(): HostileRequest {
-    const values = ['-1', '0', 'abc', '1e400', '99999999999999999999', '', '%00', '%ff%fe', '1&limit=2', encodeURIComponent(this.#one(ODD_LFNS))];
+    const values = ['-1', '0', 'abc', '1e400', '99999999999999999999', '', '%00', '%ff%fe', '1&limit=2', percentEncode(this.#one(ODD_LFNS))];
     const paths = [
-      `/api/v1/directories/entries?lfn=${encodeURIComponent(this.#one(ODD_LFNS))}`,
+      `/api/v1/directories/entries?lfn=${percentEncode(this.#one(ODD_LFNS))}`,
       `/api/v1/directories/entries?lfn=/fuzz&limit=${this.#one(values)}`,
       `/api/v1/directories/entries?lfn=/fuzz&cursor=${this.#one(values)}`,
       `/api/v1/directories/entries?lfn=/a&lfn=/b`,
@@ -373,4 +373,9 @@ export class HostileRequests {
       ? this.#rest('oversize body', this.#one(BULK_PATHS), filler)
       : this.#soap('oversize body', 'FiremanCatalog', this.#envelope(this.#call([`/${'x'.repeat(over)}`]).xml));
   }
+}
+
+/** Percent-encodes the UTF-8 bytes of a string; unlike encodeURIComponent it takes lone surrogates too. */
+function percentEncode(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
 }

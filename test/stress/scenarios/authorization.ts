@@ -152,13 +152,16 @@ export const authorizationScenario: Scenario = {
         const verdict = judge(attack.expect, answer);
         context.say(`  ${verdict === undefined ? 'refused' : 'NOT REFUSED'}  ${attack.name} (${answer.status})`);
         if (verdict !== undefined) problems.push(`${attack.name}: ${verdict}`);
-        if (attack.expect !== 'reveals nothing' && answer.status !== 0) refused.push({ name: attack.name, requestId: answer.requestId });
+        // Every refusal is audited; a query that only filtered what the caller may not read refused nothing.
+        if ((attack.expect !== 'reveals nothing' || answer.status === 403) && answer.status !== 0) refused.push({ name: attack.name, requestId: answer.requestId });
       }
 
       // Nothing changed: Alice still sees her files where they were, with her rights.
-      const check = await post(alice, '/api/v1/entries/stat', [{ lfn: '/grid/shared/alices-file' }, { lfn: '/grid/shared/bobs-file' }, { lfn: '/grid/alice/private/secret' }]);
+      const check = await post(alice, '/api/v1/entries/stat', [{ lfn: '/grid/shared/alices-file' }, { lfn: '/grid/alice/private/secret' }]);
       const results = (JSON.parse(check.body) as { results: { ok: boolean }[] }).results;
       if (results.some((r) => !r.ok)) problems.push(`after the attacks Alice's view changed: ${check.body.slice(0, 300)}`);
+      const stayed = (await asAdmin('/api/v1/entries/stat', { items: [{ lfn: '/grid/shared/bobs-file' }] })).results ?? [];
+      if (!stayed[0]?.ok) problems.push("Bob's file left the shared directory");
       const aliceQuery = await https(alice, 'POST', '/api/v1/query', JSON.stringify({ query: "secret_tag = 'classified'" }));
       if (!aliceQuery.body.includes('/grid/alice/private/secret')) problems.push(`control: Alice's own query does not find her file: ${aliceQuery.body.slice(0, 200)}`);
       // The administrator may look (bypass), and it is audited.
@@ -210,7 +213,9 @@ function judge(expect: Expectation, answer: Answer): string | undefined {
     case 'soap refusal':
       return answer.body.includes('AuthorizationException') ? undefined : `expected an AuthorizationException, got ${answer.status} ${answer.body.slice(0, 300)}`;
     case 'reveals nothing':
-      if (answer.status !== 200 && answer.status !== 403) return `unexpected ${answer.status}`;
+      // Refusing the whole query (403, naming only what the caller asked about) reveals nothing either.
+      if (answer.status === 403) return undefined;
+      if (answer.status !== 200) return `unexpected ${answer.status}`;
       return answer.body.includes('/grid/alice') || /"count":\s*[1-9]/.test(answer.body) ? `revealed: ${answer.body.slice(0, 300)}` : undefined;
   }
 }

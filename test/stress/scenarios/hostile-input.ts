@@ -68,12 +68,23 @@ function judgeAnswer(request: HostileRequest, answer: Answer): string | undefine
     const fault = /<(?:soapenv|env|soap):Fault>/.test(answer.body);
     if (!fault && answer.status >= 400 && answer.status < 500 && answer.body === '') return undefined; // the HTTP layer
     if (!fault) return `SOAP ${answer.status} without a fault: ${answer.body.slice(0, 200)}`;
+    // Refusals are typed Fireman faults; InternalException is the service's own failure.
     if (answer.body.includes('InternalException')) return `SOAP InternalException: ${answer.body.slice(0, 300)}`;
-    if (/<faultcode>soapenv:Server<\/faultcode>|Receiver/.test(answer.body)) return `SOAP server fault: ${answer.body.slice(0, 300)}`;
     return undefined;
   }
   if (answer.status >= 500) return `${answer.status}: ${answer.body.slice(0, 300)}`;
-  if (answer.status < 400) return undefined;
+  if (answer.status < 400 && answer.contentType.startsWith('application/json')) {
+    // A bulk answer: odd items must fail as InvalidArgument (or another catalog code), never Internal.
+    let results: unknown;
+    try {
+      results = (JSON.parse(answer.body) as { results?: unknown }).results;
+    } catch {
+      return answer.body.length >= 64 * 1024 ? undefined : `200 with a body that does not parse: ${answer.body.slice(0, 200)}`;
+    }
+    const internal = Array.isArray(results) ? (results as { error?: { code?: string; message?: string } }[]).find((r) => r.error?.code === 'Internal' || r.error?.code === 'Unavailable') : undefined;
+    return internal ? `an item failed with ${internal.error!.code}: ${internal.error!.message}` : undefined;
+  }
+  if (answer.status < 400 || request.method === 'HEAD') return undefined;
   if (answer.contentType.startsWith('application/problem+json')) {
     try {
       const problem = JSON.parse(answer.body) as { code?: string; status?: number };
@@ -124,6 +135,8 @@ export const hostileInputScenario: Scenario = {
       const findings = new Map<string, number>();
       let sent = 0;
       let unanswered = 0;
+      let soapFaults = 0;
+      let rest5xx = 0;
       const started = Date.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -143,6 +156,7 @@ export const hostileInputScenario: Scenario = {
                   : 'connection closed without an answer'
                 : judgeAnswer(request, answer);
             if (answer === null) unanswered++;
+            else if (answer.status >= 500) request.face === 'soap' ? soapFaults++ : rest5xx++;
             if (finding !== undefined) {
               const key2 = `${request.category} → ${finding.slice(0, 160)}`;
               if (!findings.has(key2)) context.say(`  FINDING ${request.method} ${request.path.slice(0, 80)}: ${key2}`);
@@ -162,7 +176,9 @@ export const hostileInputScenario: Scenario = {
       figures.seconds = Math.round(fuzzSeconds);
       figures.findings = [...findings.values()].reduce((a, b) => a + b, 0);
       figures.closedWithoutAnswer = unanswered;
-      figures.fiveHundreds = [...byCategory.values()].reduce((a, counts) => a + [...counts].filter(([s]) => s.startsWith('5')).reduce((x, [, n]) => x + n, 0), 0);
+      // SOAP 1.1 answers every fault with HTTP 500, as the protocol says; those were judged by their fault type.
+      figures.soapFaults = soapFaults;
+      figures.rest5xx = rest5xx;
 
       const slow = await slowLoris(service.url, context.say);
       problems.push(...slow.problems);

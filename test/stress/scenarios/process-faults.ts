@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminToken, HttpCatalogClient, RequestFailure } from '../catalog-client';
@@ -16,7 +17,7 @@ function newFiles(dir: string, count: number, tag: string): FileRecord[] {
     guid: randomUUID(),
     lfn: `${dir}/${tag}-${i}`,
     state: 'present' as const,
-    replicas: new Set([`srm://se1.kill.example/${tag}/${i}`, `srm://se2.kill.example/${tag}/${i}`]),
+    replicas: new Set([`srm://se1.kill.example${dir}/${tag}/${i}`, `srm://se2.kill.example${dir}/${tag}/${i}`]),
     maybeReplicas: new Set<string>(),
   }));
 }
@@ -32,8 +33,9 @@ async function sendBulk(client: HttpCatalogClient, files: FileRecord[]): Promise
   const started = Date.now();
   try {
     const results = await client.createFiles(files.map((f) => ({ lfn: f.lfn, guid: f.guid, size: 1, replicas: [...f.replicas].map((surl) => ({ surl })) })));
-    const failed = results.filter((r) => !r.ok).length;
-    return { files, ok: failed === 0, ...(failed > 0 ? { failure: `${failed} items failed` } : {}), ms: Date.now() - started };
+    const failed = results.flatMap((r) => (r.ok ? [] : [r.error]));
+    const failure = failed.length > 0 ? `${failed.length} items failed, the first with ${failed[0]!.code}: ${failed[0]!.message}` : undefined;
+    return { files, ok: failed.length === 0, ...(failure !== undefined ? { failure } : {}), ms: Date.now() - started };
   } catch (error) {
     if (!(error instanceof RequestFailure)) throw error;
     return { files, ok: false, failure: error.code, ms: Date.now() - started };
@@ -48,6 +50,7 @@ export const killScenario: Scenario = {
     const ledger = new Ledger();
     const problems: string[] = [];
     let port: number | undefined;
+    let bulkMs = 0;
     let present = 0;
     let absent = 0;
     let restartMs = 0;
@@ -58,10 +61,17 @@ export const killScenario: Scenario = {
         const client = new HttpCatalogClient({ baseUrl: service.url, authorization: await adminToken(service.url, ADMIN_PASSWORD), timeoutMs: 120_000 });
         const dir = `/kill/round${round}`;
         await client.mkdir([dir]);
+        if (bulkMs === 0) {
+          // How long the bulks take here, so that the kills land while they are being written.
+          const warmUp = await Promise.all(Array.from({ length: CONCURRENT_BULKS }, (_, b) => sendBulk(client, newFiles(`${dir}`, context.options.bulkItems, `warm${b}`))));
+          for (const outcome of warmUp) for (const f of outcome.files) ledger.add(outcome.ok ? f : { ...f, state: 'maybe-created' });
+          bulkMs = Math.max(...warmUp.map((o) => o.ms));
+          context.say(`${CONCURRENT_BULKS} concurrent ${context.options.bulkItems}-item bulks take ${bulkMs} ms here`);
+        }
         const bulks = Array.from({ length: CONCURRENT_BULKS }, (_, b) => newFiles(dir, context.options.bulkItems, `b${b}`));
         const sent = bulks.map((files) => sendBulk(client, files));
-        // Somewhere inside the bulks: they take a few seconds each on this machine.
-        const delay = 300 + Math.floor(Math.random() * 1500);
+        // Anywhere from the middle of the upload to just after the last answer.
+        const delay = Math.floor(bulkMs * (0.3 + Math.random() * 0.9));
         await sleep(delay);
         service.signal('SIGKILL');
         const exit = await service.exited();
@@ -74,7 +84,7 @@ export const killScenario: Scenario = {
             ledger.add(f);
             if (outcome.ok) appendFileSync(join(context.dir, 'kill-acknowledged.jsonl'), `${JSON.stringify({ lfn: f.lfn, guid: f.guid })}\n`);
           }
-          if (outcome.failure?.endsWith('items failed')) problems.push(`a bulk answered with failed items: ${outcome.failure}`);
+          if (outcome.failure?.includes('items failed')) problems.push(`a bulk answered with failed items: ${outcome.failure}`);
         }
       } finally {
         if (service.running) service.signal('SIGKILL');
@@ -134,12 +144,12 @@ export const drainScenario: Scenario = {
       const signalled = Date.now();
       service.signal('SIGTERM');
       await sleep(100);
-      let refused = false;
-      try {
-        await fetch(`${service.url}/healthz`, { signal: AbortSignal.timeout(5000) });
-      } catch {
-        refused = true;
-      }
+      // A new connection, not one of the pooled keep-alive ones (those are answered until swept).
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect(service.port, '127.0.0.1');
+        socket.once('connect', () => (socket.destroy(), resolve(false)));
+        socket.once('error', () => resolve(true));
+      });
       if (!refused) problems.push('a new connection was accepted after SIGTERM');
       const outcomes = await Promise.all(sent);
       const exit = await service.exited();
