@@ -2,6 +2,7 @@ import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type Postgre
 import pg from 'pg';
 import type { DatabaseHandle } from '../database-handle';
 import type { Database, Db } from '../schema';
+import { OutageGate } from './outage-gate';
 import { makeTimestampParser } from './timestamp-parser';
 
 export interface PostgresOptions {
@@ -49,7 +50,8 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   });
   // A dropped idle connection must not take the process down; the next checkout reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingTimedOut(pool) }) });
+  const gate = new OutageGate({ url: options.url, probeEveryMs: 500, probeTimeoutMs: Math.min(options.connectTimeoutMs, 2000) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool, gate) }) });
   return {
     db,
     dialect: 'postgres',
@@ -64,20 +66,29 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
       return { max: options.poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
     },
     async close() {
+      gate.close();
       await db.destroy();
     },
   };
 }
 
 /**
- * The pool as kysely sees it, except that a connection whose query timed out on the client side, or
- * that reported an error, is closed instead of reused: a late answer may still arrive on it, and the
- * next query must not queue behind it (or wait on a socket that will never speak again).
+ * The pool as kysely sees it, with two guards. A connection whose query timed out on the client side,
+ * or that reported an error, is closed instead of reused: a late answer may still arrive on it, and the
+ * next query must not queue behind it (or wait on a socket that will never speak again). And while the
+ * outage gate knows the server is down, checkouts fail at once instead of waiting for the timeouts.
  */
-function discardingTimedOut(pool: pg.Pool): PostgresPool {
+function guardedPool(pool: pg.Pool, gate: OutageGate): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
+      gate.check();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        gate.observe(error);
+        throw error;
+      }
       let broken = false;
       // pg leaves a checked-out client's 'error' event to its user. The server ending the session (a
       // restart, an administrator's pg_terminate_backend) emits one, and unheard it would kill the
@@ -88,8 +99,12 @@ function discardingTimedOut(pool: pg.Pool): PostgresPool {
       client.on('error', onError);
       const query = (first: unknown, parameters?: readonly unknown[]) => {
         if (typeof first !== 'string') return client.query(first as pg.Submittable);
+        // After a read timeout the connection is still busy with the lost query: the ROLLBACK that
+        // follows would wait behind it for a whole timeout more.
+        if (broken) return Promise.reject(new Error('Connection terminated: an earlier query on this connection timed out'));
         return client.query(first, parameters as unknown[]).catch((error: unknown) => {
           if (error instanceof Error && error.message === 'Query read timeout') broken = true;
+          gate.observe(error);
           throw error;
         });
       };

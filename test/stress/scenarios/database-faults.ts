@@ -42,6 +42,9 @@ export const databaseFaultsScenario: Scenario = {
       },
     });
     const seconds = Math.max(context.options.seconds, 40);
+    // Enough clients to keep every connection of the pool busy when the database goes away, few enough
+    // that on a small machine the answer times measure the service's timeouts, not its queue.
+    const clients = Math.min(context.options.clients, 32);
     const probes: Probe[] = [];
     const outages: Outage[] = [];
     let probing = true;
@@ -81,7 +84,7 @@ export const databaseFaultsScenario: Scenario = {
         context.say(`PostgreSQL resumed after ${Date.now() - from} ms`);
       })();
       const load = await runLoad({
-        clients: context.options.clients,
+        clients,
         seconds,
         root: '/stress',
         clientFor: () => client,
@@ -93,12 +96,16 @@ export const databaseFaultsScenario: Scenario = {
       await prober;
       // During an outage, the only acceptable failure is a 503 Unavailable (and items failing with it).
       const allowed = (code: string) => code === '503 Unavailable' || code === 'item Unavailable' || code.startsWith('log ');
+      context.say(`${clients} clients for ${seconds} s`);
       const result = await judge({ ...context, options: { ...context.options, seconds } }, url, load, [service], rss.samples, allowed);
       const problems = [...result.problems];
       const figures: Record<string, string | number> = { ...result.figures };
       const unavailable = load.samples.filter((s) => s.outcome === 'Unavailable');
-      const slowest = Math.max(0, ...load.samples.map((s) => s.ms));
-      if (slowest > ANSWER_BOUND_MS) problems.push(`a request took ${slowest} ms (bound ${ANSWER_BOUND_MS} ms): something waited past the timeouts`);
+      // Requests running into an outage must be answered within the timeouts; others may just be slow.
+      const hit = load.samples.filter((s) => outages.some((o) => s.start + s.ms >= o.from && s.start <= o.to + 1000));
+      const slowest = Math.max(0, ...hit.map((s) => s.ms));
+      figures.outageRequestsMaxMs = slowest;
+      if (slowest > ANSWER_BOUND_MS) problems.push(`a request caught in an outage took ${slowest} ms (bound ${ANSWER_BOUND_MS} ms): something waited past the timeouts`);
       const failedMs = unavailable.map((s) => s.ms).sort((a, b) => a - b);
       figures.unavailable503 = unavailable.length;
       figures.unavailableP50ms = failedMs[Math.floor(failedMs.length / 2)] ?? 0;

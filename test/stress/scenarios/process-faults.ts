@@ -143,7 +143,8 @@ export const drainScenario: Scenario = {
       await sleep(500);
       const signalled = Date.now();
       service.signal('SIGTERM');
-      await sleep(100);
+      // The listener closes when the service has handled the signal (its event loop may be busy parsing bulks).
+      for (let i = 0; i < 100 && !service.kept.some((l) => l.msg.startsWith('stopped accepting connections')); i++) await sleep(50);
       // A new connection, not one of the pooled keep-alive ones (those are answered until swept).
       const refused = await new Promise<boolean>((resolve) => {
         const socket = connect(service.port, '127.0.0.1');
