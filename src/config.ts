@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
@@ -63,6 +64,12 @@ export interface X509Config {
 export interface HttpConfig {
   readonly port: number;
   readonly host: string;
+  /** The longest a request may take to arrive and be answered; slower ones are cut (slow-loris). */
+  readonly requestTimeoutMs: number;
+  /** The longest a client may take to send its request headers. */
+  readonly headersTimeoutMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
+  readonly drainTimeoutMs: number;
 }
 
 export type DatabaseConfig =
@@ -113,10 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
       }
     : { kind: 'pglite', dataDir: pgliteDir(env.REPLICAT_DATA) };
   return {
-    http: {
-      port: integer(env, 'PORT', 8080, 0, 65535),
-      host: env.HOST?.trim() || '0.0.0.0',
-    },
+    http: httpConfig(env),
     database,
     limits: {
       maxItems: integer(env, 'REPLICAT_MAX_ITEMS', 10_000, 1, 10_000_000),
@@ -142,8 +146,8 @@ export function loadConfig(env: Env = process.env): Config {
       allowAnonymous: boolean(env, 'REPLICAT_ALLOW_ANONYMOUS', false),
       adminPassword: env.REPLICAT_ADMIN_PASSWORD || undefined,
       x509: {
-        certDir: optionalPath(env.X509_CERT_DIR),
-        vomsDir: optionalPath(env.X509_VOMS_DIR),
+        certDir: optionalPath(env, 'X509_CERT_DIR', 'directory'),
+        vomsDir: optionalPath(env, 'X509_VOMS_DIR', 'directory'),
         refreshSeconds: integer(env, 'X509_REFRESH_SECONDS', 300, 0, 86_400),
         vomsTargets: list(env.REPLICAT_VOMS_TARGETS),
       },
@@ -174,17 +178,46 @@ function workerCount(env: Env, database: DatabaseConfig): number {
   return workers;
 }
 
+function httpConfig(env: Env): HttpConfig {
+  const requestTimeoutMs = integer(env, 'REPLICAT_REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000);
+  // Node requires the headers timeout to be at most the request timeout.
+  const headersTimeoutMs = integer(env, 'REPLICAT_HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 1000, requestTimeoutMs);
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    requestTimeoutMs,
+    headersTimeoutMs,
+    drainTimeoutMs: integer(env, 'REPLICAT_DRAIN_TIMEOUT_MS', 25_000, 0, 3_600_000),
+  };
+}
+
 function tlsConfig(env: Env): TlsConfig | undefined {
-  const certFile = optionalPath(env.TLS_CERT);
-  const keyFile = optionalPath(env.TLS_KEY);
+  const certFile = optionalPath(env, 'TLS_CERT', 'file');
+  const keyFile = optionalPath(env, 'TLS_KEY', 'file');
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) throw new ConfigError('HTTPS needs both TLS_CERT and TLS_KEY');
   return { port: integer(env, 'TLS_PORT', 8443, 0, 65535), certFile, keyFile };
 }
 
-function optionalPath(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? resolve(trimmed) : undefined;
+/**
+ * A configured file or directory, checked now: a typo in a certificate path should stop the service at
+ * start-up with its name, not fail the first HTTPS handshake or silently refuse every certificate.
+ */
+function optionalPath(env: Env, name: string, kind: 'file' | 'directory'): string | undefined {
+  const trimmed = env[name]?.trim();
+  if (!trimmed) return undefined;
+  const path = resolve(trimmed);
+  try {
+    const isKind = kind === 'file' ? statSync(path).isFile() : statSync(path).isDirectory();
+    if (!isKind) throw new ConfigError(`${name}: ${path} is not a ${kind}`);
+    accessSync(path, kind === 'file' ? constants.R_OK : constants.R_OK | constants.X_OK);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : `cannot be read (${code ?? String(error)})`;
+    throw new ConfigError(`${name}: ${path} ${reason}`);
+  }
+  return path;
 }
 
 function list(value: string | undefined): string[] {
@@ -225,6 +258,10 @@ function checkDatabaseUrl(url: string): string {
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${parsed.protocol}//`);
+  }
+  // A host-less URL would silently try the local Unix socket; say which server is meant.
+  if (parsed.hostname === '' && !parsed.searchParams.has('host')) {
+    throw new ConfigError('DATABASE_URL names no host (expected postgres://user@host:5432/database)');
   }
   return url;
 }

@@ -24,13 +24,14 @@ export interface FaceOptions {
 }
 
 /** The one way a face turns an authenticated request into the context core operations run in. */
-export function catalogContext(options: FaceOptions, identity: Identity): CatalogContext {
+export function catalogContext(options: FaceOptions, identity: Identity, requestId?: string): CatalogContext {
+  const audit = options.audit;
   return {
     db: options.database.db,
     identity,
     limits: options.limits,
     authorization: options.authorization ?? 'enforced',
-    ...(options.audit ? { audit: options.audit } : {}),
+    ...(audit ? { audit: requestId === undefined ? audit : (event) => audit({ ...event, requestId }) } : {}),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
   };

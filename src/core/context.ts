@@ -34,6 +34,8 @@ export interface AuditEvent {
   readonly actor: string;
   readonly lfn?: string;
   readonly detail?: string;
+  /** The request that caused it, to find its line in the request log. */
+  readonly requestId?: string;
 }
 
 export type AuditSink = (event: AuditEvent) => void;
