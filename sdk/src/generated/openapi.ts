@@ -192,7 +192,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The replicas of files named by LFN or GUID, master first */
+        /**
+         * The replicas of files named by LFN or GUID, master first
+         * @description A JSON body carries at most the configured number of items (10,000 by default). An NDJSON body
+         *     (`Content-Type: application/x-ndjson`, one `FileRef` a line) carries any number: it is read and
+         *     answered a chunk at a time in constant memory, one result a line (NDJSON), in request order. A line
+         *     that is not valid JSON or not a `FileRef` is that item's `InvalidArgument` failure.
+         */
         post: operations["listReplicas"];
         delete?: never;
         options?: never;
@@ -1137,14 +1143,16 @@ export interface components {
                 replica: components["schemas"]["Replica"];
             } | components["schemas"]["ItemFailure"])[];
         };
+        /** @description One file's replicas, or why they could not be listed */
+        ReplicaListResult: {
+            /** @constant */
+            ok: true;
+            /** Format: uuid */
+            guid: string;
+            replicas: components["schemas"]["Replica"][];
+        } | components["schemas"]["ItemFailure"];
         ReplicaListResults: {
-            results: ({
-                /** @constant */
-                ok: true;
-                /** Format: uuid */
-                guid: string;
-                replicas: components["schemas"]["Replica"][];
-            } | components["schemas"]["ItemFailure"])[];
+            results: components["schemas"]["ReplicaListResult"][];
         };
         GuidLookupResults: {
             results: ({
@@ -1550,6 +1558,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FileRefRequest"];
+                "application/x-ndjson": components["schemas"]["FileRef"];
             };
         };
         responses: {
@@ -1560,6 +1569,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReplicaListResults"];
+                    "application/x-ndjson": components["schemas"]["ReplicaListResult"];
                 };
             };
             default: components["responses"]["Problem"];
