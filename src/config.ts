@@ -1,6 +1,8 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { StorageSettings } from './core/storage/storage-settings';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -16,6 +18,7 @@ export interface Config {
   readonly tls: TlsConfig | undefined;
   readonly auth: AuthConfig;
   readonly metadata: MetadataSettings;
+  readonly storage: StorageSettings;
   readonly logLevel: string;
   /** Processes serving on the same port (Node cluster); more than one needs PostgreSQL. */
   readonly workers: number;
@@ -61,6 +64,12 @@ export interface X509Config {
 export interface HttpConfig {
   readonly port: number;
   readonly host: string;
+  /** The longest a request may take to arrive and be answered; slower ones are cut (slow-loris). */
+  readonly requestTimeoutMs: number;
+  /** The longest a client may take to send its request headers. */
+  readonly headersTimeoutMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
+  readonly drainTimeoutMs: number;
 }
 
 export type DatabaseConfig =
@@ -84,6 +93,9 @@ export interface Limits {
   /** Bearer token lifetime when the caller does not ask, and the most a caller may ask. */
   readonly tokenTtlSeconds: number;
   readonly maxTokenTtlSeconds: number;
+  /** Names in one storage-index rank request, and bytes of its body (streamed, not buffered). */
+  readonly maxRankNames: number;
+  readonly maxRankBodyBytes: number;
 }
 
 /** The identity of requests without credentials, when anonymous access is allowed. */
@@ -108,10 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
       }
     : { kind: 'pglite', dataDir: pgliteDir(env.REPLICAT_DATA) };
   return {
-    http: {
-      port: integer(env, 'PORT', 8080, 0, 65535),
-      host: env.HOST?.trim() || '0.0.0.0',
-    },
+    http: httpConfig(env),
     database,
     limits: {
       maxItems: integer(env, 'REPLICAT_MAX_ITEMS', 10_000, 1, 10_000_000),
@@ -120,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxPageSize: integer(env, 'REPLICAT_MAX_PAGE_SIZE', 10_000, 1, 1_000_000),
       tokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_TTL_SECONDS', 12 * 3600, 60, 365 * 24 * 3600),
       maxTokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_MAX_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+      maxRankNames: integer(env, 'REPLICAT_RANK_MAX_NAMES', 1_000_000, 1, 100_000_000),
+      maxRankBodyBytes: integer(env, 'REPLICAT_RANK_MAX_BODY_BYTES', 256 * 1024 * 1024, 1024, 2 ** 40),
     },
     identity: {
       dn: env.REPLICAT_LOCAL_DN?.trim() || '/O=replicat/CN=local',
@@ -135,8 +146,8 @@ export function loadConfig(env: Env = process.env): Config {
       allowAnonymous: boolean(env, 'REPLICAT_ALLOW_ANONYMOUS', false),
       adminPassword: env.REPLICAT_ADMIN_PASSWORD || undefined,
       x509: {
-        certDir: optionalPath(env.X509_CERT_DIR),
-        vomsDir: optionalPath(env.X509_VOMS_DIR),
+        certDir: optionalPath(env, 'X509_CERT_DIR', 'directory'),
+        vomsDir: optionalPath(env, 'X509_VOMS_DIR', 'directory'),
         refreshSeconds: integer(env, 'X509_REFRESH_SECONDS', 300, 0, 86_400),
         vomsTargets: list(env.REPLICAT_VOMS_TARGETS),
       },
@@ -148,6 +159,10 @@ export function loadConfig(env: Env = process.env): Config {
       freeFormAttributes: boolean(env, 'REPLICAT_FREE_FORM_ATTRIBUTES', false),
       // Schemas are shared by every user (attribute names are global): admins only unless the site says so.
       schemaManagers: oneOf(env, 'REPLICAT_SCHEMA_MANAGERS', ['admins', 'everyone'] as const, 'admins'),
+    },
+    storage: {
+      // Allowed by default so that catalogs and clients from before the registry keep working.
+      unregisteredSes: oneOf(env, 'REPLICAT_UNREGISTERED_SES', ['allow', 'refuse'] as const, 'allow'),
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     workers: workerCount(env, database),
@@ -163,17 +178,46 @@ function workerCount(env: Env, database: DatabaseConfig): number {
   return workers;
 }
 
+function httpConfig(env: Env): HttpConfig {
+  const requestTimeoutMs = integer(env, 'REPLICAT_REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000);
+  // Node requires the headers timeout to be at most the request timeout.
+  const headersTimeoutMs = integer(env, 'REPLICAT_HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 1000, requestTimeoutMs);
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    requestTimeoutMs,
+    headersTimeoutMs,
+    drainTimeoutMs: integer(env, 'REPLICAT_DRAIN_TIMEOUT_MS', 25_000, 0, 3_600_000),
+  };
+}
+
 function tlsConfig(env: Env): TlsConfig | undefined {
-  const certFile = optionalPath(env.TLS_CERT);
-  const keyFile = optionalPath(env.TLS_KEY);
+  const certFile = optionalPath(env, 'TLS_CERT', 'file');
+  const keyFile = optionalPath(env, 'TLS_KEY', 'file');
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) throw new ConfigError('HTTPS needs both TLS_CERT and TLS_KEY');
   return { port: integer(env, 'TLS_PORT', 8443, 0, 65535), certFile, keyFile };
 }
 
-function optionalPath(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? resolve(trimmed) : undefined;
+/**
+ * A configured file or directory, checked now: a typo in a certificate path should stop the service at
+ * start-up with its name, not fail the first HTTPS handshake or silently refuse every certificate.
+ */
+function optionalPath(env: Env, name: string, kind: 'file' | 'directory'): string | undefined {
+  const trimmed = env[name]?.trim();
+  if (!trimmed) return undefined;
+  const path = resolve(trimmed);
+  try {
+    const isKind = kind === 'file' ? statSync(path).isFile() : statSync(path).isDirectory();
+    if (!isKind) throw new ConfigError(`${name}: ${path} is not a ${kind}`);
+    accessSync(path, kind === 'file' ? constants.R_OK : constants.R_OK | constants.X_OK);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : `cannot be read (${code ?? String(error)})`;
+    throw new ConfigError(`${name}: ${path} ${reason}`);
+  }
+  return path;
 }
 
 function list(value: string | undefined): string[] {
@@ -214,6 +258,10 @@ function checkDatabaseUrl(url: string): string {
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${parsed.protocol}//`);
+  }
+  // A host-less URL would silently try the local Unix socket; say which server is meant.
+  if (parsed.hostname === '' && !parsed.searchParams.has('host')) {
+    throw new ConfigError('DATABASE_URL names no host (expected postgres://user@host:5432/database)');
   }
   return url;
 }

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AuditSink, CatalogContext, CatalogLimits, Identity } from './core/context';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { StorageSettings } from './core/storage/storage-settings';
 import type { DatabaseHandle } from './db/database-handle';
 
 /** What every face (REST, SOAP) is built from. */
@@ -18,16 +19,20 @@ export interface FaceOptions {
   readonly audit?: AuditSink;
   /** Site choices about metadata (free-form attributes); the defaults when absent. */
   readonly metadata?: MetadataSettings;
+  /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
+  readonly storage?: StorageSettings;
 }
 
 /** The one way a face turns an authenticated request into the context core operations run in. */
-export function catalogContext(options: FaceOptions, identity: Identity): CatalogContext {
+export function catalogContext(options: FaceOptions, identity: Identity, requestId?: string): CatalogContext {
+  const audit = options.audit;
   return {
     db: options.database.db,
     identity,
     limits: options.limits,
     authorization: options.authorization ?? 'enforced',
-    ...(options.audit ? { audit: options.audit } : {}),
+    ...(audit ? { audit: requestId === undefined ? audit : (event) => audit({ ...event, requestId }) } : {}),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
   };
 }

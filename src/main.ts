@@ -22,14 +22,14 @@ const SERVER: ServerCommands = {
 
 async function runServer(command: 'serve' | 'migrate', workers: string | undefined): Promise<number> {
   const { ConfigError, loadConfig } = await import('./config.js');
+  const { StartupError } = await import('./ops/startup-error.js');
   try {
     const config = loadConfig(workers !== undefined ? { ...process.env, REPLICAT_WORKERS: workers } : process.env);
-    const { makeLogger, startService } = await import('./service.js');
+    const { makeLogger, openCheckedDatabase, startService } = await import('./service.js');
     const logger = makeLogger(config.logLevel);
     if (command === 'migrate') {
-      const { openDatabase } = await import('./db/open-database.js');
       const { migrate } = await import('./db/migrator.js');
-      const database = await openDatabase(config.database);
+      const database = await openCheckedDatabase(config);
       try {
         const report = await migrate(database);
         console.log(report.applied.length > 0 ? `applied: ${report.applied.join(', ')}` : 'the database is up to date');
@@ -38,17 +38,30 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
       }
       return 0;
     }
+    // A stray error must leave one structured line in the log, not a bare stack on stderr.
+    process.on('uncaughtException', (error) => {
+      logger.fatal({ err: error }, 'uncaught exception; exiting');
+      process.exit(1);
+    });
+    process.on('unhandledRejection', (error) => {
+      logger.fatal({ err: error }, 'unhandled promise rejection; exiting');
+      process.exit(1);
+    });
     const { serveInWorkers } = await import('./cluster.js');
     await serveInWorkers(config.workers, logger, async () => {
-      // One serving process: stops on SIGTERM/SIGINT after the requests in flight.
+      // One serving process: stops on SIGTERM/SIGINT after draining the requests in flight.
       const service = await startService(config, logger);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal }, 'draining in-flight requests, then stopping');
+        logger.info({ signal, drainTimeoutMs: config.http.drainTimeoutMs }, 'stopped accepting connections; draining requests in flight');
         service.stop().then(
-          () => process.exit(0),
+          ({ drained }) => {
+            if (drained) logger.info({ signal }, 'drained; stopped');
+            else logger.warn({ signal }, `requests still in flight after ${config.http.drainTimeoutMs} ms were cut; stopped`);
+            process.exit(drained ? 0 : 1);
+          },
           (error: unknown) => {
             logger.error({ err: error }, 'unclean stop');
             process.exit(1);
@@ -61,9 +74,11 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
     // The service (or the cluster's primary) runs until a signal; its listeners keep the process alive.
     return await new Promise<number>(() => undefined);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    // Configuration and environment problems are one line naming what to fix; anything else is a bug
+    // and keeps its stack.
+    if (error instanceof ConfigError || error instanceof StartupError) {
       console.error(`replicat: ${error.message}`);
-      return 2;
+      return error instanceof ConfigError ? 2 : 1;
     }
     throw error;
   }

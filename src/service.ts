@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { Authenticator } from './auth/authenticator';
@@ -13,6 +14,9 @@ import { migrate } from './db/migrator';
 import { openDatabase } from './db/open-database';
 import { createRestApp } from './rest/app';
 import { setRootOwner } from './core/namespace/root-owner';
+import { drainServers } from './ops/drain';
+import { ServiceMetrics } from './ops/metrics';
+import { describeDatabaseFailure, redactedUrl, StartupError } from './ops/startup-error';
 
 export interface RunningService {
   readonly server: Server;
@@ -21,18 +25,102 @@ export interface RunningService {
   readonly tlsUrl: string | undefined;
   readonly database: DatabaseHandle;
   readonly url: string;
-  /** Stops taking requests, lets the ones in flight finish, closes the database. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking requests (and says so on /readyz), lets the ones in flight finish for up to
+   * `drainTimeoutMs` (then cuts their connections), closes the database. Resolves to whether every
+   * request in flight could finish.
+   */
+  stop(drainTimeoutMs?: number): Promise<{ readonly drained: boolean }>;
 }
 
 export function makeLogger(level: string): Logger {
   return pino({ level, base: { service: 'replicat' } });
 }
 
-/** Opens the database, applies migrations, and serves the REST face. */
+/**
+ * Binds the ports, opens the database, applies migrations, and serves the REST and SOAP faces.
+ *
+ * The ports are bound first, so that an instance that could never serve (a port taken, a certificate
+ * that does not load) stops before it touches the database; until the catalog is ready every request
+ * there is answered 503 `Unavailable` (the service is starting).
+ */
 export async function startService(config: Config, logger = makeLogger(config.logLevel)): Promise<RunningService> {
-  const database = await openDatabase(config.database);
-  const report = await migrate(database);
+  const tls = config.tls !== undefined ? tlsOptions(config.tls.certFile, config.tls.keyFile) : undefined;
+  let handler: RequestListener = answerStarting;
+  const dispatch: RequestListener = (req, res) => handler(req, res);
+  const servers: (Server | HttpsServer)[] = [];
+  const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
+  let database: DatabaseHandle | undefined;
+  try {
+    const server = await listen(createServer(SERVER_OPTIONS, dispatch), 'PORT', config.http.port, config);
+    servers.push(server);
+    const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+    let tlsServer: HttpsServer | undefined;
+    let tlsUrl: string | undefined;
+    if (config.tls !== undefined && tls !== undefined) {
+      const httpsServer = createHttpsServer({ ...tls, ...SERVER_OPTIONS }, dispatch);
+      recordSentChains(httpsServer); // the chain as the client sent it, for legacy Globus proxies
+      tlsServer = await listen(httpsServer, 'TLS_PORT', config.tls.port, config);
+      servers.push(tlsServer);
+      tlsUrl = `https://${host}:${(tlsServer.address() as AddressInfo).port}`;
+    }
+    database = await openCheckedDatabase(config);
+    const catalog = await prepareCatalog(config, logger, database);
+    handler = catalog.app;
+    const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `PGlite at ${config.database.dataDir ?? 'memory'}`;
+    logger.info({ url, tlsUrl, database: where }, `replicat listening on ${url}${tlsUrl ? ` and ${tlsUrl}` : ''} (database: ${where})`);
+    const opened = database;
+    return {
+      server,
+      tlsServer,
+      database: opened,
+      url,
+      tlsUrl,
+      async stop(drainTimeoutMs = config.http.drainTimeoutMs) {
+        catalog.startDraining();
+        const drained = await drainServers(servers, drainTimeoutMs);
+        catalog.close();
+        await opened.close();
+        return { drained };
+      },
+    };
+  } catch (error) {
+    await drainServers(servers, 0);
+    await database?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Opens the database and checks that it answers; a database that cannot be used is a StartupError
+ * naming the server (without its password) and why.
+ */
+export async function openCheckedDatabase(config: Config): Promise<DatabaseHandle> {
+  const where =
+    config.database.kind === 'postgres' ? `the database at ${redactedUrl(config.database.url)}` : `the PGlite database in ${config.database.dataDir ?? 'memory'}`;
+  let database: DatabaseHandle;
+  try {
+    database = await openDatabase(config.database);
+  } catch (error) {
+    throw new StartupError(`cannot open ${where}: ${describeDatabaseFailure(error)}`, { cause: error });
+  }
+  try {
+    await database.ping();
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw new StartupError(`cannot reach ${where}: ${describeDatabaseFailure(error)}`, { cause: error });
+  }
+  return database;
+}
+
+/** Migrations, the first admin, the root's owner, the authenticator: the app, ready to serve. */
+async function prepareCatalog(config: Config, logger: Logger, database: DatabaseHandle) {
+  let report;
+  try {
+    report = await migrate(database);
+  } catch (error) {
+    throw new StartupError(`cannot apply the migrations: ${describeDatabaseFailure(error)}`, { cause: error });
+  }
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
   const admin = await bootstrapAdmin(database.db, config.auth.adminPassword);
   if (admin.generated !== undefined) {
@@ -41,6 +129,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   } else if (admin.created) {
     logger.info({ user: 'admin' }, 'created the user admin with the password in REPLICAT_ADMIN_PASSWORD');
   }
+  await setRootOwner(database.db, config.namespace.rootOwner, config.namespace.rootGroup);
   const authenticator = new Authenticator({
     db: database.db,
     config: config.auth,
@@ -51,8 +140,8 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   if (config.tls !== undefined && config.auth.x509.certDir === undefined) {
     logger.warn('HTTPS is on but X509_CERT_DIR is not set: client certificates will be refused');
   }
-  await setRootOwner(database.db, config.namespace.rootOwner, config.namespace.rootGroup);
   const audit = logger.child({ audit: true });
+  let draining = false;
   const app = createRestApp({
     database,
     limits: config.limits,
@@ -61,50 +150,63 @@ export async function startService(config: Config, logger = makeLogger(config.lo
     authorization: config.namespace.authorization,
     audit: (event) => audit.warn(event, event.action),
     metadata: config.metadata,
+    storage: config.storage,
+    metrics: new ServiceMetrics({ database, processMetrics: true }),
+    draining: () => draining,
   });
-  const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
-  const server = await listen(app.listen(config.http.port, config.http.host), config.http.port);
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
-  let tlsServer: HttpsServer | undefined;
-  let tlsUrl: string | undefined;
-  if (config.tls !== undefined) {
-    const httpsServer = createHttpsServer(tlsServerOptions(readFileSync(config.tls.certFile), readFileSync(config.tls.keyFile)), app);
-    recordSentChains(httpsServer); // the chain as the client sent it, for legacy Globus proxies
-    tlsServer = await listen(httpsServer.listen(config.tls.port, config.http.host), config.tls.port);
-    tlsUrl = `https://${host}:${(tlsServer.address() as AddressInfo).port}`;
-  }
-  const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `PGlite at ${config.database.dataDir ?? 'memory'}`;
-  logger.info({ url, tlsUrl, database: where }, `replicat listening on ${url}${tlsUrl ? ` and ${tlsUrl}` : ''} (database: ${where})`);
   return {
-    server,
-    tlsServer,
-    database,
-    url,
-    tlsUrl,
-    async stop() {
-      await Promise.all([server, ...(tlsServer ? [tlsServer] : [])].map(close));
+    app,
+    startDraining() {
+      draining = true;
+    },
+    close() {
       authenticator.close();
-      await database.close();
     },
   };
 }
 
-async function listen<S extends Server | HttpsServer>(server: S, port: number): Promise<S> {
-  await new Promise<void>((resolve, reject) => {
-    if (server.listening) return resolve();
-    server.once('listening', () => resolve());
-    server.once('error', (error) => reject(new Error(`cannot listen on port ${port}: ${error.message}`)));
-  });
-  // Slow clients must not hold sockets forever (slow-loris); bulk bodies of tens of MB still fit.
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 65_000;
-  return server;
+/**
+ * Node checks the request and header timeouts only this often (30 s by default), which would let a
+ * slow-loris client hold a socket that long past them.
+ */
+const SERVER_OPTIONS = { connectionsCheckingInterval: 1000 };
+
+/** What every request gets while the catalog is being prepared (migrations can take a while). */
+const answerStarting: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+  res.end(JSON.stringify({ type: '/docs/errors#Unavailable', title: 'Service unavailable', status: 503, code: 'Unavailable', detail: 'the service is starting' }));
+};
+
+/** The certificate and key of the HTTPS port; a file that is not PEM stops the start with its name. */
+function tlsOptions(certFile: string, keyFile: string) {
+  const options = tlsServerOptions(readFileSync(certFile), readFileSync(keyFile));
+  try {
+    createSecureContext(options);
+  } catch (error) {
+    throw new StartupError(`TLS_CERT ${certFile} and TLS_KEY ${keyFile} are not a usable certificate and key: ${(error as Error).message}`);
+  }
+  return options;
 }
 
-function close(server: Server | HttpsServer): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
+async function listen<S extends Server | HttpsServer>(server: S, setting: string, port: number, config: Config): Promise<S> {
+  await new Promise<void>((resolve, reject) => {
+    server.listen(port, config.http.host);
+    server.once('listening', () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : error.code === 'EACCES'
+            ? 'needs privileges this user lacks'
+            : error.code === 'EADDRNOTAVAIL'
+              ? `is not available on HOST ${config.http.host}`
+              : `cannot be listened on (${error.message})`;
+      reject(new StartupError(`${setting} ${port} ${why}`));
+    });
   });
+  // Slow clients must not hold sockets forever (slow-loris); bulk bodies of tens of MB still fit.
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
+  server.keepAliveTimeout = 65_000;
+  return server;
 }

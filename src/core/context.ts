@@ -1,6 +1,7 @@
 import type { Db } from '../db/schema';
 import { LimitExceeded } from './errors';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from './metadata/metadata-settings';
+import type { StorageSettings } from './storage/storage-settings';
 
 /** How the caller proved who they are (`fixed`: a face or test that acts as one configured identity). */
 export type AuthenticationMethod = 'x509' | 'basic' | 'bearer' | 'anonymous' | 'fixed';
@@ -33,6 +34,8 @@ export interface AuditEvent {
   readonly actor: string;
   readonly lfn?: string;
   readonly detail?: string;
+  /** The request that caused it, to find its line in the request log. */
+  readonly requestId?: string;
 }
 
 export type AuditSink = (event: AuditEvent) => void;
@@ -44,6 +47,10 @@ export interface CatalogLimits {
   /** Lifetime of a bearer token when the caller does not ask (default 12 h), and the most it may ask. */
   readonly tokenTtlSeconds?: number;
   readonly maxTokenTtlSeconds?: number;
+  /** Names in one storage-index rank request (default 1,000,000): one set-based query, not bulk items. */
+  readonly maxRankNames?: number;
+  /** Bytes of one rank request body (default 256 MiB), read as it streams in. */
+  readonly maxRankBodyBytes?: number;
 }
 
 /** Everything a core operation needs; built by a face (REST, SOAP) per request. */
@@ -60,6 +67,8 @@ export interface CatalogContext {
   readonly authorization?: 'enforced' | 'disabled';
   /** Site choices about metadata; absent means the defaults (no free-form attributes). */
   readonly metadata?: MetadataSettings;
+  /** Site choices about storage elements; absent means the defaults (replicas on unregistered SEs allowed). */
+  readonly storage?: StorageSettings;
 }
 
 export function metadataSettings(ctx: CatalogContext): MetadataSettings {

@@ -16,5 +16,17 @@ export interface DatabaseHandle {
   executeScript(db: Db, script: string): Promise<void>;
   /** Resolves when the database answers a trivial query; used by /readyz. */
   ping(): Promise<void>;
+  /** Connection pool use, for /metrics; absent for engines without a pool (PGlite is one session). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** The most connections the pool opens. */
+  readonly max: number;
+  /** Connections open now, busy or idle. */
+  readonly total: number;
+  readonly idle: number;
+  /** Checkouts waiting for a connection. */
+  readonly waiting: number;
 }

@@ -32,7 +32,7 @@ export function isUnavailable(error: unknown): boolean {
     if (state.startsWith('08') || state.startsWith('57P') || state === '53300' || state === '57014') return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error/i.test(
     message,
   );
 }

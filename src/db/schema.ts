@@ -13,6 +13,8 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   tokens: TokensTable;
+  storage_elements: StorageElementsTable;
+  storage_element_prefixes: StorageElementPrefixesTable;
 }
 
 export type EntryKind = 'directory' | 'file' | 'symlink';
@@ -123,6 +125,27 @@ export interface TokensTable {
   user_name: string;
   ctime: ColumnType<Date, Date | undefined, Date>;
   expires: Date;
+}
+
+export type StorageElementStatus = 'online' | 'readonly' | 'offline';
+
+/** The storage element registry (migrations/0006_storage_elements.sql). */
+export interface StorageElementsTable {
+  name: string;
+  host: string;
+  status: StorageElementStatus;
+  nearline: boolean;
+  /** `[{scheme, turlTemplate}]`; drivers hand jsonb back parsed. */
+  protocols: ColumnType<unknown, string, string>;
+  ctime: ColumnType<Date, Date | undefined, Date>;
+  mtime: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface StorageElementPrefixesTable {
+  prefix: string;
+  se_name: string;
+  host: string;
+  position: number;
 }
 
 export type Db = Kysely<Database>;

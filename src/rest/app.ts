@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
-import type { Identity } from '../core/context';
+import type { AuditSink, Identity } from '../core/context';
 import { catalogContext, type FaceOptions } from '../face-options';
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
+import { renderDocsPage, renderErrorsPage } from '../ops/docs-page';
+import { ServiceMetrics } from '../ops/metrics';
+import { noteIdentity, noteOperation, noteResults, observeRequests, requestIdOf } from '../ops/request-observer';
 import { createSoapRouter } from '../soap/soap-router';
 import { listOperations, openApiDocument } from './openapi-document';
 import { REST_HANDLERS, REST_STREAM_HANDLERS } from './operations';
@@ -14,9 +16,26 @@ import { sendProblem, toProblem } from './problem';
 import type { StreamHandler } from './ndjson-bulk';
 import { ContractValidators, type Check } from './validation';
 
-export type RestAppOptions = FaceOptions;
+export interface RestAppOptions extends FaceOptions {
+  /** The instance's metrics; a fresh registry when absent (tests). */
+  readonly metrics?: ServiceMetrics;
+  /** True once the service has been told to stop: /readyz answers 503 while requests drain. */
+  readonly draining?: () => boolean;
+  /** How long /readyz waits for the database before calling it unavailable (default 3 s). */
+  readonly readyTimeoutMs?: number;
+}
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Endpoints of the OpenAPI document served outside the /api/v1 router (no authentication). */
+const SERVICE_OPERATIONS = new Set(['health', 'ready', 'openapiDocument', 'metrics', 'apiDocs']);
+
+/** Every audit record is also counted in /metrics. */
+function countingAudits(sink: AuditSink | undefined, metrics: ServiceMetrics): AuditSink | undefined {
+  if (sink === undefined) return undefined;
+  return (event) => {
+    metrics.audited(event.action);
+    sink(event);
+  };
+}
 
 /**
  * The REST face: routes come from the OpenAPI document (one per operationId), each request is checked
@@ -31,67 +50,77 @@ export function createRestApp(options: RestAppOptions): express.Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
-    const given = req.get('x-request-id');
-    res.setHeader('x-request-id', given !== undefined && REQUEST_ID.test(given) ? given : randomUUID());
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      options.logger.info(
-        {
-          requestId: res.getHeader('x-request-id'),
-          method: req.method,
-          url: req.originalUrl.slice(0, 512),
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
-    });
-    next();
-  });
+  const metrics = options.metrics ?? new ServiceMetrics({ database: options.database });
+  const audit = countingAudits(options.audit, metrics);
+  const face: FaceOptions = { ...options, ...(audit ? { audit } : {}) };
+  app.use(observeRequests({ logger: options.logger, metrics, ...(audit ? { audit } : {}) }));
 
   const jsonBody = express.json({ limit: options.limits.maxBodyBytes, strict: true, type: () => true });
 
   app.get('/healthz', (_req, res) => {
+    noteOperation(res, 'health');
     res.json({ status: 'up' });
   });
   app.get('/readyz', async (_req, res) => {
+    noteOperation(res, 'ready');
+    // A draining instance says so first, so that a load balancer stops sending before it goes away.
+    if (options.draining?.() === true) return sendProblem(res, toProblem('Unavailable', 'the service is shutting down'));
     try {
-      await withTimeout(options.database.ping(), 3000);
+      await withTimeout(options.database.ping(), options.readyTimeoutMs ?? 3000);
+      metrics.databaseChecked(true);
       res.json({ status: 'ready', database: options.database.dialect });
     } catch {
+      metrics.databaseChecked(false);
       sendProblem(res, toProblem('Unavailable', 'the database does not answer'));
     }
   });
+  app.get('/metrics', async (_req, res) => {
+    noteOperation(res, 'metrics');
+    res.type(metrics.contentType).send(await metrics.render());
+  });
+  const docsPage = renderDocsPage(doc);
+  const errorsPage = renderErrorsPage();
+  app.get('/docs', (_req, res) => {
+    noteOperation(res, 'docs');
+    res.type('text/html; charset=utf-8').send(docsPage);
+  });
+  app.get('/docs/errors', (_req, res) => {
+    noteOperation(res, 'docs');
+    res.type('text/html; charset=utf-8').send(errorsPage);
+  });
   app.get('/openapi.json', (_req, res) => {
+    noteOperation(res, 'openapiDocument');
     res.json(doc);
   });
   // The SOAP face (Fireman-compatible) over the same core: /soap/FiremanCatalog, /soap/StorageIndex.
-  app.use('/soap', createSoapRouter(options));
+  app.use('/soap', createSoapRouter(face));
 
-  const face = { limits: options.limits };
+  const restFace = { limits: options.limits };
   const knownPaths = new Map<string, string[]>();
   for (const { path, method, operation } of listOperations(doc)) {
     const handler = REST_HANDLERS[operation.operationId];
-    if (['health', 'ready', 'openapiDocument'].includes(operation.operationId)) continue;
+    if (SERVICE_OPERATIONS.has(operation.operationId)) continue;
     if (handler === undefined) throw new Error(`no REST handler for operation ${operation.operationId}`);
     const route = path.replace(/\{([^}]+)\}/g, ':$1');
     knownPaths.set(route, [...(knownPaths.get(route) ?? []), method.toUpperCase()]);
-    const checkBody = validators.body(operation.operationId);
+    const checkBody = operation['x-replicat-streamed-body'] === true ? undefined : validators.body(operation.operationId);
     const checkQuery = validators.query(operation.operationId);
     const middlewares = checkBody ? [requireJson, jsonBody] : [];
     // Who is calling is settled before anything of the request is read, so strangers cannot make the
     // service parse 32 MB bodies.
     const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+      noteOperation(res, operation.operationId);
       try {
-        res.locals.identity = await options.identify(req);
+        const identity = await options.identify(req);
+        res.locals.identity = identity;
+        noteIdentity(res, identity);
       } catch (error) {
         return failRequest(res, error, options.logger);
       }
       next();
     };
     const streamed = REST_STREAM_HANDLERS[operation.operationId];
-    const ndjsonBody = streamed ? [streamNdjson(options, streamed.handle, validators.schema(streamed.itemSchema))] : [];
+    const ndjsonBody = streamed ? [streamNdjson(options, face, streamed.handle, validators.schema(streamed.itemSchema))] : [];
     app[method](route, authenticate, ...ndjsonBody, ...middlewares, async (req: Request, res: Response) => {
       try {
         if (checkQuery) {
@@ -111,8 +140,9 @@ export function createRestApp(options: RestAppOptions): express.Express {
           const issues = checkBody(req.body);
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
-        const ctx = catalogContext(options, res.locals.identity as Identity);
-        const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res, face);
+        const ctx = catalogContext(face, res.locals.identity as Identity, requestIdOf(res));
+        const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res, restFace);
+        noteResults(res, body);
         if (body !== undefined && !res.headersSent) res.json(body);
       } catch (error) {
         failRequest(res, error, options.logger);
@@ -121,6 +151,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
   }
 
   app.use((req, res) => {
+    if (req.path.startsWith('/api/')) noteOperation(res, 'unknown');
     const allowed = knownPaths.get(req.path);
     if (allowed) {
       res.setHeader('allow', allowed.join(', '));
@@ -136,7 +167,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
 }
 
 /** NDJSON bodies go to the operation's streaming handler; anything else on to the JSON route. */
-function streamNdjson(options: RestAppOptions, handle: StreamHandler, checkItem: Check) {
+function streamNdjson(options: RestAppOptions, face: FaceOptions, handle: StreamHandler, checkItem: Check) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!/^application\/x-ndjson\s*(;|$)/i.test(req.get('content-type') ?? '')) return next();
     const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
@@ -144,7 +175,7 @@ function streamNdjson(options: RestAppOptions, handle: StreamHandler, checkItem:
       return sendProblem(res, toProblem('InvalidArgument', 'NDJSON bodies are read as sent: no content-encoding', { status: 415 }));
     }
     try {
-      await handle(catalogContext(options, res.locals.identity as Identity), req, res, checkItem);
+      await handle(catalogContext(face, res.locals.identity as Identity, requestIdOf(res)), req, res, checkItem);
     } catch (error) {
       failRequest(res, error, options.logger);
     }
@@ -200,7 +231,7 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
   }
   const catalogError: CatalogError = toCatalogError(error);
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {
-    logger.error({ err: error, requestId: res.getHeader('x-request-id') }, catalogError.message);
+    logger.error({ err: error, requestId: requestIdOf(res) }, catalogError.message);
   }
   sendProblem(res, toProblem(catalogError.code, catalogError.code === 'Internal' ? 'internal error' : catalogError.message));
 }

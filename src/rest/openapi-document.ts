@@ -15,6 +15,8 @@ export interface OpenApiOperation {
   readonly operationId: string;
   readonly parameters?: readonly OpenApiParameter[];
   readonly requestBody?: { readonly content: Readonly<Record<string, { readonly schema: unknown }>> };
+  /** The handler reads the body itself, as it arrives (storage-index/rank); no JSON parsing nor body validation up front. */
+  readonly 'x-replicat-streamed-body'?: boolean;
 }
 
 export type OpenApiParameter =

@@ -5,8 +5,10 @@ import type { CatalogContext } from '../core/context';
 import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
 import { entryJson, replicaJson, resultsJson } from './json-text';
+import { noteResults } from '../ops/request-observer';
 import { writeNdjson } from './ndjson';
 import { streamBulk, type StreamHandler } from './ndjson-bulk';
+import { STORAGE_HANDLERS } from './storage-handlers';
 
 /**
  * What a route does once the request is authenticated and valid against the contract: call core,
@@ -28,8 +30,9 @@ function bulk<I, T>(operation: Bulk<I, T>, encode: (value: T) => Record<string, 
 /** A bulk operation whose results are written as JSON text (see json-text.ts): the hot paths. */
 function bulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string): RestHandler {
   return async (ctx, req, res) => {
-    const text = resultsJson(await operation(ctx, (req.body as { items: I[] }).items), fields);
-    res.type('application/json').send(text);
+    const results = await operation(ctx, (req.body as { items: I[] }).items);
+    noteResults(res, { results }); // per-item error counts and refusals, as for answers sent as objects
+    res.type('application/json').send(resultsJson(results, fields));
     return undefined;
   };
 }
@@ -75,6 +78,7 @@ interface QueryBody {
 
 /** Handlers by operationId of `openapi/openapi.yaml`; the router refuses to start if one is missing. */
 export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
+  ...STORAGE_HANDLERS,
   createDirectories: bulkText(core.makeDirectories, entryFields),
   createFiles: bulkText(core.createFiles, entryFields),
   createSymlinks: bulkText(core.createSymlinks, entryFields),

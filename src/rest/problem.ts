@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { CatalogError, type ErrorCode } from '../core/errors';
+import { noteFailure, requestIdOf } from '../ops/request-observer';
 
 /** The one place catalog errors become HTTP statuses. */
 export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
@@ -62,7 +63,8 @@ export function toProblem(code: ErrorCode, detail: string, extras: ProblemExtras
 }
 
 export function sendProblem(res: Response, problem: Problem): void {
-  const requestId = res.getHeader('x-request-id');
+  noteFailure(res, problem.code, problem.detail);
+  const requestId = requestIdOf(res);
   res
     .status(problem.status)
     .type('application/problem+json')

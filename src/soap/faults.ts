@@ -48,6 +48,8 @@ export interface SoapFault {
   readonly name: FaultName;
   readonly message: string;
   readonly source: FaultSource;
+  /** The request id (also in the x-request-id header), for finding the call in the service log. */
+  readonly requestId?: string | undefined;
 }
 
 /**
@@ -59,7 +61,9 @@ export function faultEnvelope(version: SoapVersion, fault: SoapFault): string {
   const message = escapeXml(fault.message);
   const detail =
     `<fault xmlns:tns1="${NS.types}" xsi:type="tns1:${fault.name}"><message>${message}</message></fault>` +
-    `<ns2:exceptionName xmlns:ns2="${NS.axis}">org.glite.data.catalog.service.${fault.name}</ns2:exceptionName>`;
+    `<ns2:exceptionName xmlns:ns2="${NS.axis}">org.glite.data.catalog.service.${fault.name}</ns2:exceptionName>` +
+    // After Axis' own element, in replicat's namespace: stubs that read the typed <fault> skip it.
+    (fault.requestId !== undefined ? `<rq:requestId xmlns:rq="${NS.replicat}">${escapeXml(fault.requestId)}</rq:requestId>` : '');
   if (version === '1.2') {
     const code = fault.source === 'client' ? 'soapenv:Sender' : 'soapenv:Receiver';
     return envelope(

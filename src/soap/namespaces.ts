@@ -13,4 +13,6 @@ export const NS = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',
   wsdlSoap: 'http://schemas.xmlsoap.org/wsdl/soap/',
   axis: 'http://xml.apache.org/axis/',
+  /** replicat's own additions (the request id in fault details). */
+  replicat: 'urn:replicat:soap',
 } as const;

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
 import type { CatalogContext } from '../core/context';
 import { catalogContext, type FaceOptions } from '../face-options';
-import { CatalogError } from '../core/errors';
-import type { DatabaseHandle } from '../db/database-handle';
+import type { ErrorCode } from '../core/errors';
+import { toCatalogError } from '../db/db-errors';
+import { noteFailure, noteIdentity, noteItems, noteOperation, requestIdOf } from '../ops/request-observer';
 import { Parts } from './decode-parts';
 import { contentType, openEnvelope, rpcResponse, type SoapVersion } from './envelope';
 import { faultEnvelope, faultNameFor, type SoapFault } from './faults';
@@ -14,7 +15,7 @@ import { METADATA_CATALOG } from './ports/metadata-catalog';
 import { STORAGE_INDEX } from './ports/storage-index';
 import { readServiceInfo } from './service-info';
 import { wsdlDocument } from './wsdl-document';
-import { DEFAULT_XML_LIMITS, readXml, XmlRefused, type XmlReaderLimits } from './xml-reader';
+import { DEFAULT_XML_LIMITS, readXml, XmlRefused, type XmlElement, type XmlReaderLimits } from './xml-reader';
 
 /** The ports served, each at `/soap/<name>` with its WSDL at `?wsdl`. */
 export const SOAP_PORTS: readonly PortDefinition[] = [FIREMAN_CATALOG, STORAGE_INDEX, METADATA_CATALOG];
@@ -46,6 +47,7 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
     const path = `/${port.name}`;
 
     router.get(path, (req, res) => {
+      noteOperation(res, `${port.name}.wsdl`);
       if (!WANTS_WSDL.test(req.originalUrl)) {
         res.type('text/plain').send(`${port.name} SOAP endpoint (rpc/literal, SOAP 1.1 and 1.2); its WSDL is at ?wsdl\n`);
         return;
@@ -55,6 +57,7 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
       res.type('text/xml; charset=utf-8').send(wsdlDocument(port, address));
     });
 
+    router.post(path, (_req: Request, res: Response, next: NextFunction) => (noteOperation(res, `${port.name}.unknown`), next()));
     router.post(path, refuseDeclaredOversize(options.limits.maxBodyBytes), readBody, async (req: Request, res: Response) => {
       let version: SoapVersion = '1.1';
       try {
@@ -63,7 +66,11 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
         version = call.version;
         const operation = operations.get(call.operation.local);
         if (operation === undefined) throw new XmlRefused(`${port.name} has no operation ${call.operation.local.slice(0, 100)}`);
-        const ctx = catalogContext(options, await options.identify(req));
+        noteOperation(res, `${port.name}.${operation.name}`);
+        noteItems(res, itemCount(call.operation));
+        const identity = await options.identify(req);
+        noteIdentity(res, identity);
+        const ctx = catalogContext(options, identity, requestIdOf(res));
         const body = await runOperation(port, operation, ctx, new Parts(call.operation, operation.parts.map((p) => p.name)), service, version);
         res.status(200).type(contentType(version)).send(body);
       } catch (error) {
@@ -71,12 +78,16 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
           // HTTP clients (Axis, gSOAP, zeep) retry with credentials on 401 + WWW-Authenticate.
           const header = challenges(error.methods);
           if (header !== '') res.setHeader('www-authenticate', header);
+          const message = `${error.message}; authenticate with ${describeMethods(error.methods)}`;
+          noteFailure(res, error.code, message);
           res.status(401).type(contentType(version)).send(
-            faultEnvelope(version, { name: 'AuthorizationException', message: `${error.message}; authenticate with ${describeMethods(error.methods)}`, source: 'client' }),
+            faultEnvelope(version, { name: 'AuthorizationException', message, source: 'client', requestId: requestIdOf(res) }),
           );
           return;
         }
-        sendFault(res, version, toFault(error, options.logger, res));
+        const [code, fault] = toFault(error, options.logger, res);
+        noteFailure(res, code, fault.message);
+        sendFault(res, version, fault);
       }
     });
   }
@@ -85,7 +96,9 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-    const message = type === 'entity.too.large' ? tooLarge(options.limits.maxBodyBytes) : 'the request body could not be read';
+    const code = type === 'entity.too.large' ? 'LimitExceeded' : 'InvalidArgument';
+    const message = code === 'LimitExceeded' ? tooLarge(options.limits.maxBodyBytes) : 'the request body could not be read';
+    noteFailure(res, code, message);
     sendFault(res, '1.1', { name: 'InvalidArgumentException', message, source: 'client' });
   });
   return router;
@@ -100,6 +113,7 @@ function refuseDeclaredOversize(maxBodyBytes: number) {
     const declared = Number(req.get('content-length'));
     if (!Number.isFinite(declared) || declared <= maxBodyBytes) return next();
     res.setHeader('connection', 'close');
+    noteFailure(res, 'LimitExceeded', tooLarge(maxBodyBytes));
     sendFault(res, '1.1', { name: 'InvalidArgumentException', message: tooLarge(maxBodyBytes), source: 'client' });
   };
 }
@@ -129,16 +143,30 @@ function decodeBody(body: unknown): string {
   }
 }
 
-function toFault(error: unknown, logger: Logger, res: Response): SoapFault {
-  if (error instanceof XmlRefused) return { name: 'InvalidArgumentException', message: error.message, source: 'client' };
-  if (error instanceof CatalogError && error.code !== 'Internal') {
-    return { name: faultNameFor(error.code), message: error.message, source: error.code === 'Unavailable' ? 'server' : 'user' };
+/** The fault, and the catalog's code behind it (for the metrics and the audit of refusals). */
+function toFault(error: unknown, logger: Logger, res: Response): [ErrorCode, SoapFault] {
+  if (error instanceof XmlRefused) return ['InvalidArgument', { name: 'InvalidArgumentException', message: error.message, source: 'client' }];
+  const catalogError = toCatalogError(error);
+  if (catalogError.code !== 'Internal') {
+    if (catalogError.code === 'Unavailable') logger.error({ err: error, requestId: requestIdOf(res) }, catalogError.message);
+    return [catalogError.code, { name: faultNameFor(catalogError.code), message: catalogError.message, source: catalogError.code === 'Unavailable' ? 'server' : 'user' }];
   }
-  logger.error({ err: error, requestId: res.getHeader('x-request-id') }, 'SOAP call failed');
-  return { name: 'InternalException', message: 'internal error', source: 'server' };
+  logger.error({ err: error, requestId: requestIdOf(res) }, 'SOAP call failed');
+  return ['Internal', { name: 'InternalException', message: 'internal error', source: 'server' }];
 }
 
 function sendFault(res: Response, version: SoapVersion, fault: SoapFault): void {
   const status = version === '1.2' && fault.source === 'client' ? 400 : 500;
-  res.status(status).type(contentType(version)).send(faultEnvelope(version, fault));
+  res.status(status).type(contentType(version)).send(faultEnvelope(version, { ...fault, requestId: requestIdOf(res) }));
+}
+
+/** The items of a bulk call: the longest array (`<item>` children) among its parts, else 1. */
+function itemCount(operation: XmlElement): number {
+  let most = 1;
+  for (const part of operation.children) {
+    let items = 0;
+    for (const child of part.children) if (child.local === 'item') items++;
+    if (items > most) most = items;
+  }
+  return most;
 }

@@ -18,6 +18,7 @@ if (missing.length > 0) {
   console.warn(`certificate tests skipped: ${missing.join(', ')} not installed (apt-get install -y globus-proxy-utils voms-clients)`);
 }
 const describeWithTools = missing.length === 0 ? describe : describe.skip;
+const SETUP_TIMEOUT_MS = 240_000;
 
 interface Answer {
   readonly status: number;
@@ -50,22 +51,35 @@ describeWithTools('X.509 authentication on the HTTPS port', () => {
     return createRestApp({ database, limits: TEST_LIMITS, identify: (req) => authenticator.identify(req), logger });
   }
 
-  beforeAll(async () => {
-    pki = new GridPki();
-    ({ database, drop } = await openTestDatabase());
-    const { chain, key } = pki.user('server');
-    server = createServer(tlsServerOptions(chain, key), makeApp(authConfig()));
-    recordSentChains(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  });
+  // Making the PKI and the database takes a while on a busy machine. A setup that outlives its hook's
+  // timeout goes on running; the teardown waits for it, or the HTTPS server it starts late would be
+  // left listening and keep the jest worker from exiting.
+  let setup: Promise<void> | undefined;
+  beforeAll(() => {
+    setup = (async () => {
+      pki = new GridPki();
+      ({ database, drop } = await openTestDatabase());
+      const { chain, key } = pki.user('server');
+      server = createServer(tlsServerOptions(chain, key), makeApp(authConfig()));
+      recordSentChains(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    })();
+    return setup;
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await setup?.catch(() => undefined);
+    if (server !== undefined) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
     for (const a of authenticators) a.close();
     await database?.close();
     await drop?.();
     pki?.remove();
-  });
+  }, SETUP_TIMEOUT_MS);
 
   /** GET /api/v1/whoami over HTTPS, presenting `credential` (a chain and its leaf's key), without session reuse. */
   function whoami(credential?: Credential): Promise<Answer> {

@@ -7,6 +7,7 @@ import type { TestCatalog } from '../support/test-catalog';
 import { expectContract, startTestCatalog } from '../support/test-catalog';
 
 const ADMIN_PASSWORD = 'correct horse battery';
+const SETUP_TIMEOUT_MS = 180_000;
 
 const CONFIG: AuthConfig = {
   allowAnonymous: false,
@@ -34,17 +35,24 @@ describe('local accounts', () => {
     return a;
   }
 
-  beforeAll(async () => {
-    let auth: Authenticator | undefined;
-    catalog = await startTestCatalog({}, { identify: (req) => auth!.identify(req) });
-    auth = authenticator(CONFIG);
-    await bootstrapAdmin(catalog.database.db, ADMIN_PASSWORD);
-  });
+  // A setup that outlives its hook's timeout on a busy machine goes on running: the teardown waits for
+  // it, so that what it opens late is closed too and the jest worker can exit.
+  let setup: Promise<void> | undefined;
+  beforeAll(() => {
+    setup = (async () => {
+      let auth: Authenticator | undefined;
+      catalog = await startTestCatalog({}, { identify: (req) => auth!.identify(req) });
+      auth = authenticator(CONFIG);
+      await bootstrapAdmin(catalog.database.db, ADMIN_PASSWORD);
+    })();
+    return setup;
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
+    await setup?.catch(() => undefined);
     for (const a of authenticators) a.close();
-    await catalog.close();
-  });
+    await catalog?.close();
+  }, SETUP_TIMEOUT_MS);
 
   const api = () => request(catalog.app);
   const asAdmin = { user: 'admin', password: ADMIN_PASSWORD };

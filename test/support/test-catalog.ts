@@ -5,6 +5,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from '../../src/core/metadata/metadata-settings';
+import type { StorageSettings } from '../../src/core/storage/storage-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
 import { setRootOwner } from '../../src/core/namespace/root-owner';
@@ -42,6 +43,8 @@ export interface TestCatalogOptions {
   readonly identify?: (req: Request) => Identity | Promise<Identity>;
   /** Site choices about metadata; TEST_METADATA's where absent. */
   readonly metadata?: Partial<MetadataSettings>;
+  /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
+  readonly storage?: StorageSettings;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     identify: options.identify ?? (() => TEST_IDENTITY),
     logger: pino({ level: 'silent' }),
     metadata,
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
   });
   return {
     app,

@@ -695,6 +695,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/storage-elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered storage element, by name (anyone authenticated) */
+        get: operations["listStorageElements"];
+        put?: never;
+        /**
+         * Register storage elements (admin)
+         * @description Each item stands alone: `Exists` for a taken name, `Conflict` for a SURL prefix another SE claims,
+         *     `InvalidArgument` for a bad host, prefix or TURL template. A replica belongs to the SE with the longest
+         *     SURL prefix its SURL starts with, else to the SE whose host is the SURL's host (the first by name when
+         *     several share a host), else to an unregistered SE named by its host (docs/storage.md).
+         */
+        post: operations["registerStorageElements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storage-elements/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The storage element's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** One registered storage element */
+        get: operations["getStorageElement"];
+        put?: never;
+        post?: never;
+        /** Unregister a storage element (admin); its replicas stay in the catalog */
+        delete: operations["removeStorageElement"];
+        options?: never;
+        head?: never;
+        /** Change a storage element (admin); lists given replace the old ones */
+        patch: operations["updateStorageElement"];
+        trace?: never;
+    };
+    "/api/v1/storage-index/ses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The storage elements (SURL hosts) holding each file, as the StorageIndex answers the WMS broker
+         * @description Items name a file by `lfn` (`lfn:/…` accepted) or `guid` (`guid:…` accepted). Every host holding a
+         *     replica is listed whatever its registry status, the master's first; use `rank` to weigh status and
+         *     protocols.
+         */
+        post: operations["storageIndexSes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storage-index/rank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The broker's query — which storage elements hold how much of a job's input files, best first
+         * @description Up to 1,000,000 names (`lfn:/…`, `/…`, `guid:…` or bare GUIDs) in one request, answered by one
+         *     set-based query. The body is read as it arrives (not through the bulk-item path): JSON
+         *     `{"lfns": [...], "protocols"?: [...]}`, or `text/plain` with one name a line and the protocols in the
+         *     `protocols` query parameter. "Best" is: usable SEs before offline ones, then most files, then most
+         *     bytes, then name. Only available replicas count; a file counts once per SE. With `protocols`, an SE
+         *     offering none of them is left out (an unregistered SE offers none). Names that lead to no file the
+         *     caller may read — unknown, forbidden, directories — are listed in `missing` without telling which.
+         */
+        post: operations["rankStorageElements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -738,6 +832,44 @@ export interface paths {
         };
         /** This document, as JSON */
         get: operations["openapiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this instance (requests, latencies, bulk sizes, item errors, database pool)
+         * @description Not authenticated, like the probes: restrict it at the network or the front end. The metric names are
+         *     listed in docs/operations.md.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document as a human-readable HTML page (and the error codes at /docs/errors) */
+        get: operations["apiDocs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1143,7 +1275,10 @@ export interface components {
                 replica: components["schemas"]["Replica"];
             } | components["schemas"]["ItemFailure"])[];
         };
-        /** @description One file's replicas, or why they could not be listed */
+        ReplicaListResults: {
+            results: components["schemas"]["ReplicaListResult"][];
+        };
+        /** @description The replicas of one file (one result of replicas/list, or one line of its NDJSON answer) */
         ReplicaListResult: {
             /** @constant */
             ok: true;
@@ -1151,9 +1286,6 @@ export interface components {
             guid: string;
             replicas: components["schemas"]["Replica"][];
         } | components["schemas"]["ItemFailure"];
-        ReplicaListResults: {
-            results: components["schemas"]["ReplicaListResult"][];
-        };
         GuidLookupResults: {
             results: ({
                 /** @constant */
@@ -1295,6 +1427,130 @@ export interface components {
             count: number;
         };
         QueryResult: components["schemas"]["EntryPage"] | components["schemas"]["QueryCount"];
+        /**
+         * @description online: read and write; readonly: read only (the SRM refuses puts); offline: neither (ranked last,
+         *     still listed with its replicas)
+         * @enum {string}
+         */
+        SeStatus: "online" | "readonly" | "offline";
+        Protocol: {
+            /** @example https */
+            scheme: string;
+            /**
+             * @description A URL of the scheme with `{path}` exactly once (the SURL's path: its `SFN=` parameter, else its URL
+             *     path) and optionally `{host}` (the SURL's host)
+             * @example https://se1.example.org:8443/data{path}
+             */
+            turlTemplate: string;
+        };
+        StorageElement: {
+            name: string;
+            /** @description The host of its SURLs, lower case, without port */
+            host: string;
+            surlPrefixes: string[];
+            status: components["schemas"]["SeStatus"];
+            /** @description Tape-backed; reads are staged first */
+            nearline: boolean;
+            protocols: components["schemas"]["Protocol"][];
+            /** Format: date-time */
+            ctime: string;
+            /** Format: date-time */
+            mtime: string;
+        };
+        NewStorageElement: {
+            /** @example se1.example.org */
+            name: string;
+            /** @example se1.example.org */
+            host: string;
+            /**
+             * @example [
+             *       "srm://se1.example.org/dpm/example.org/home/vo/"
+             *     ]
+             */
+            surlPrefixes?: components["schemas"]["Surl"][];
+            status?: components["schemas"]["SeStatus"];
+            nearline?: boolean;
+            protocols?: components["schemas"]["Protocol"][];
+        };
+        RegisterStorageElementsRequest: {
+            items: components["schemas"]["NewStorageElement"][];
+        };
+        StorageElementChanges: {
+            host?: string;
+            surlPrefixes?: components["schemas"]["Surl"][];
+            status?: components["schemas"]["SeStatus"];
+            nearline?: boolean;
+            protocols?: components["schemas"]["Protocol"][];
+        };
+        StorageElementList: {
+            storageElements: components["schemas"]["StorageElement"][];
+        };
+        StorageElementResults: {
+            results: ({
+                /** @constant */
+                ok: true;
+                storageElement: components["schemas"]["StorageElement"];
+            } | components["schemas"]["ItemFailure"])[];
+        };
+        StorageIndexSesResults: {
+            results: ({
+                /** @constant */
+                ok: true;
+                /** Format: uuid */
+                guid: string;
+                ses: string[];
+            } | components["schemas"]["ItemFailure"])[];
+        };
+        RankRequest: {
+            /**
+             * @description The job's input files; `lfn:/…`, `/…`, `guid:…` or bare GUIDs
+             * @example [
+             *       "lfn:/grid/vo/run1/a.root",
+             *       "guid:6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c"
+             *     ]
+             */
+            lfns: string[];
+            /**
+             * @description Protocols the job can read with, best first; absent means any
+             * @example [
+             *       "root",
+             *       "https"
+             *     ]
+             */
+            protocols?: string[];
+        };
+        RankedStorageElement: {
+            /** @description The registered SE's name, or the SURL host of an unregistered one */
+            se: string;
+            host: string;
+            registered: boolean;
+            /**
+             * @description `unknown` for an unregistered SE (ranked as usable)
+             * @enum {string}
+             */
+            status: "online" | "readonly" | "offline" | "unknown";
+            nearline: boolean;
+            /** @description Distinct input files with an available replica there */
+            files: number;
+            /** @description Their sizes added up (unknown sizes count 0) */
+            bytes: number;
+            /** @description files / (files found + names missing) */
+            fraction: number;
+            /** @description Usable schemes, in the job's order when it gave protocols, else the SE's */
+            protocols: string[];
+        };
+        Ranking: {
+            ses: components["schemas"]["RankedStorageElement"][];
+            /** @description Distinct files found among the names (readable by the caller) */
+            files: number;
+            /** @description Names that lead to no file the caller may read (unknown and forbidden alike) */
+            missing: string[];
+            /** @description Names that are neither an LFN nor a GUID */
+            invalid: {
+                name: string;
+                error: components["schemas"]["ItemError"];
+            }[];
+        };
     };
     responses: {
         /** @description The request as a whole failed */
@@ -2266,6 +2522,180 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listStorageElements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageElementList"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    registerStorageElements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterStorageElementsRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in request order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageElementResults"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getStorageElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The storage element's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The storage element */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageElement"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    removeStorageElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The storage element's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateStorageElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The storage element's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageElementChanges"];
+            };
+        };
+        responses: {
+            /** @description The storage element as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageElement"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    storageIndexSes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileRefRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in request order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageIndexSesResults"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    rankStorageElements: {
+        parameters: {
+            query?: {
+                /** @description For text/plain bodies, the protocols the job can use, comma-separated, best first (e.g. `root,https`) */
+                protocols?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RankRequest"];
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description The storage elements holding any of the files, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ranking"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -2323,6 +2753,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    apiDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page, made from this document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };

@@ -10,6 +10,7 @@ import { insertReplicas, type NewReplica } from '../replicas/replica-rows';
 import { ResultSlots, type Result } from '../result';
 import { inTransaction } from '../../db/transaction';
 import { anyUuid } from '../../db/sql-helpers';
+import { refusedUnregistered } from '../storage/unregistered-surls';
 import { createUnderParents, type CreateSpec } from './create-under-parents';
 
 export interface CreateFileItem {
@@ -42,7 +43,13 @@ export async function createFiles(ctx: CatalogContext, items: readonly CreateFil
 
     // A SURL named by two items of one request: the first item keeps it, the later one fails whole.
     const claimed = new Set<string>();
+    const unregistered = await refusedUnregistered(ctx, trx, files.flatMap((f) => f.replicas));
     const admitted = files.filter((file) => {
+      const offSite = file.replicas.find((r) => unregistered.has(r.surl));
+      if (offSite) {
+        slots.fail(file.spec.index, unregistered.get(offSite.surl)!);
+        return false;
+      }
       const taken = file.replicas.find((r) => claimed.has(r.surl));
       if (taken) {
         slots.fail(file.spec.index, new Exists(`SURL already registered: ${taken.surl} (earlier in this request)`));

@@ -6,6 +6,7 @@ import { CatalogError, Exists } from '../errors';
 import { parseSurl } from '../names/surl';
 import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
+import { refusedUnregistered } from '../storage/unregistered-surls';
 import { parseFileTarget, resolveFileTargets } from './file-target';
 import type { Replica } from './replica';
 import { insertReplicas, lockFiles, makeMasters, replicasBySurl, type NewReplica } from './replica-rows';
@@ -36,9 +37,12 @@ export async function addReplicas(ctx: CatalogContext, items: readonly AddReplic
 
     const candidates: (NewReplica & { index: number })[] = [];
     const seenSurls = new Set<string>();
+    const unregistered = await refusedUnregistered(ctx, trx, valid);
     valid.forEach((v, k) => {
       const file = files[k]!;
       if (!file.ok) return slots.fail(v.index, file.error);
+      const offSite = unregistered.get(v.surl);
+      if (offSite) return slots.fail(v.index, offSite);
       if (seenSurls.has(v.surl)) return slots.fail(v.index, new Exists(`replica already registered: ${v.surl} (earlier in this request)`));
       seenSurls.add(v.surl);
       candidates.push({ index: v.index, guid: file.value.guid, surl: v.surl, se: v.se, master: v.master });

@@ -1,5 +1,5 @@
 import { InvalidArgument } from '../../core/errors';
-import { listStorageElements, type StorageElementsItem } from '../../core/replicas/list-storage-elements';
+import { storageElementsOfFiles, type StorageElementsItem } from '../../core/storage/file-storage-elements';
 import { readAll } from '../all-or-nothing';
 import type { Parts } from '../decode-parts';
 import type { Returned } from '../envelope';
@@ -23,7 +23,7 @@ function listSEs(what: 'lfn' | 'guid') {
   return async ({ ctx, parts }: OperationCall): Promise<Returned> => {
     const name = singleArgument(parts, what === 'lfn' ? 'LFN' : 'GUID');
     const item: StorageElementsItem = what === 'lfn' ? { lfn: name } : { guid: name };
-    const [found] = await readAll(ctx, listStorageElements, [item], () => name);
+    const [found] = await readAll(ctx, storageElementsOfFiles, [item], () => name);
     return { content: itemArray(found!.ses, escapeXml) };
   };
 }

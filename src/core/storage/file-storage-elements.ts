@@ -1,6 +1,7 @@
 import { checkBulkSize, type CatalogContext } from '../context';
 import type { Guid } from '../names/guid';
-import { listReplicas, type ListReplicasItem } from './list-replicas';
+import { stripLfnPrefix } from '../names/input-name';
+import { listReplicas, type ListReplicasItem } from '../replicas/list-replicas';
 import type { Result } from '../result';
 
 export interface StorageElementsItem {
@@ -17,10 +18,13 @@ export interface FileStorageElements {
 }
 
 /**
- * The broker's question (StorageIndex listSEbyLFN/listSEbyGUID): which storage elements hold each file.
- * A file without replicas has an empty list; an unknown name is NotExists.
+ * The StorageIndex question (REST storage-index/ses, SOAP listSEbyLFN/listSEbyGUID): which storage
+ * elements hold each file, as the hosts of its replicas' SURLs — what the WMS broker matches against the
+ * information system. Every SE is listed whatever its registry status: this answers where the catalog
+ * says the bytes are; `rank` is the place that weighs status and protocols. A file without replicas has
+ * an empty list; an unknown name, or one the caller may not read, fails like listing its replicas.
  */
-export async function listStorageElements(ctx: CatalogContext, items: readonly StorageElementsItem[]): Promise<Result<FileStorageElements>[]> {
+export async function storageElementsOfFiles(ctx: CatalogContext, items: readonly StorageElementsItem[]): Promise<Result<FileStorageElements>[]> {
   checkBulkSize(ctx, items.length);
   const targets: ListReplicasItem[] = items.map((item) => (item.lfn !== undefined ? { ...item, lfn: stripLfnPrefix(item.lfn) } : item));
   const files = await listReplicas(ctx, targets);
@@ -29,11 +33,4 @@ export async function listStorageElements(ctx: CatalogContext, items: readonly S
     const ses = [...new Set(file.value.replicas.map((replica) => replica.se))];
     return { ok: true, value: { guid: file.value.guid, ses } };
   });
-}
-
-/** `lfn:/a/b` and `lfn:///a/b` (JDL and CLI spellings) name `/a/b`. */
-function stripLfnPrefix(lfn: string): string {
-  if (!/^lfn:/i.test(lfn)) return lfn;
-  const rest = lfn.slice(4);
-  return rest.startsWith('///') ? rest.slice(2) : rest;
 }
