@@ -29,6 +29,18 @@ export type { PermissionsApi } from './rest/permission-api';
 export type { AttributesApi, SchemasApi } from './rest/metadata-api';
 export type { UsersApi, GroupsApi, TokensApi } from './rest/account-api';
 export type { ServiceApi } from './rest/service-api';
+export type {
+  StorageElementsApi,
+  StorageIndexApi,
+  StorageElement,
+  NewStorageElement,
+  StorageElementChanges,
+  StorageElementResult,
+  StorageIndexItem,
+  StorageIndexSesResult,
+  RankRequest,
+  Ranking,
+} from './rest/storage-api';
 export { SoapClient } from './soap/soap-client';
 export type { SoapOperationDescription, SoapPortDescription, SoapTypeDescription, SoapFieldDescription } from './soap/soap-description';
 /** The Fireman SOAP types and port descriptions, generated from the service's port tables. */

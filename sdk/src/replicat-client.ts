@@ -10,6 +10,7 @@ import { PermissionsApi } from './rest/permission-api';
 import { GuidsApi, ReplicasApi } from './rest/replica-api';
 import { RestTransport, type CallOptions, type TransportOptions } from './rest/rest-transport';
 import { ServiceApi } from './rest/service-api';
+import { StorageElementsApi, StorageIndexApi } from './rest/storage-api';
 
 export interface ReplicatClientOptions extends TransportOptions, Partial<BulkLimits> {}
 
@@ -46,6 +47,8 @@ export class ReplicatClient {
   readonly users: UsersApi;
   readonly groups: GroupsApi;
   readonly tokens: TokensApi;
+  readonly storageElements: StorageElementsApi;
+  readonly storageIndex: StorageIndexApi;
   readonly service: ServiceApi;
   readonly #transport: RestTransport;
   readonly #calls: Calls;
@@ -70,6 +73,8 @@ export class ReplicatClient {
     this.users = new UsersApi(calls);
     this.groups = new GroupsApi(calls);
     this.tokens = new TokensApi(calls);
+    this.storageElements = new StorageElementsApi(calls);
+    this.storageIndex = new StorageIndexApi(calls);
     this.service = new ServiceApi(calls);
   }
 

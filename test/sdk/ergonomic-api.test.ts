@@ -199,6 +199,37 @@ describe('the ergonomic client against a running service', () => {
     expect(await admin.dir.list('/grid/vo').toArray()).toEqual([]);
   });
 
+  it('storage elements and the storage index', async () => {
+    oks(await admin.files.create([{ lfn: '/grid/vo/se-file', size: 10, replicas: [{ surl: 'srm://se9.example.org/vo/se-file' }] }]));
+    const [registered] = oks(
+      await admin.storageElements.register([
+        {
+          name: 'se9',
+          host: 'se9.example.org',
+          surlPrefixes: ['srm://se9.example.org/vo/'],
+          status: 'online',
+          protocols: [{ scheme: 'https', turlTemplate: 'https://se9.example.org:8443/data{path}' }],
+        },
+      ]),
+    );
+    expect(registered).toMatchObject({ ok: true });
+    expect((await admin.storageElements.list()).map((se) => se.name)).toContain('se9');
+    expect(await admin.storageElements.get('se9')).toMatchObject({ host: 'se9.example.org', status: 'online' });
+    expect(await admin.storageElements.update('se9', { status: 'readonly' })).toMatchObject({ status: 'readonly' });
+    const [ses] = oks(await admin.storageIndex.ses(['lfn:/grid/vo/se-file']));
+    expect(JSON.stringify(ses)).toContain('se9');
+    const ranking = await admin.storageIndex.rank(['/grid/vo/se-file', '/grid/vo/nope'], ['https']);
+    expect(ranking).toMatchObject({ files: 1, missing: ['/grid/vo/nope'] });
+    expect(ranking.ses.map((se) => se.se)).toEqual(['se9']);
+    await admin.storageElements.remove('se9');
+    await expect(admin.storageElements.get('se9')).rejects.toBeInstanceOf(NotExists);
+  });
+
+  it('service: metrics and the API page', async () => {
+    expect(await admin.service.metrics()).toMatch(/^# HELP /m);
+    expect(await admin.service.docs()).toMatch(/<html/i);
+  });
+
   it('has called every operation of openapi.yaml', () => {
     const called = svc.requests.map((r) => r.replace(/\?.*$/, ''));
     const missing = listOperations(openApiDocument())

@@ -28,4 +28,14 @@ export class ServiceApi {
   openapi(options: CallOptions = {}): Promise<Record<string, unknown>> {
     return this.#calls.read((init) => this.#calls.api.GET('/openapi.json', init), options);
   }
+
+  /** The Prometheus metrics of the instance that answered, as text. */
+  metrics(options: CallOptions = {}): Promise<string> {
+    return this.#calls.read((init) => this.#calls.api.GET('/metrics', { parseAs: 'text', ...init }), options);
+  }
+
+  /** The contract as a human-readable HTML page. */
+  docs(options: CallOptions = {}): Promise<string> {
+    return this.#calls.read((init) => this.#calls.api.GET('/docs', { parseAs: 'text', ...init }), options);
+  }
 }
