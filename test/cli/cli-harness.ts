@@ -102,3 +102,6 @@ export async function requestsDuring(svc: CliTestService, work: () => Promise<un
   await work();
   return svc.requests.slice(before).filter((r) => !r.startsWith('GET /api/v1/limits'));
 }
+
+/** A fresh catalog and its first commands can take minutes on a machine shared with other test runs. */
+export const STARTUP_MS = 300_000;

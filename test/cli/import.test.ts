@@ -1,11 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCliService, type CliTestService } from './cli-harness';
+import { STARTUP_MS, startCliService, type CliTestService } from './cli-harness';
+
+// An import of thousands of lines shares the machine with other test files: more than jest's 60 s per test.
+jest.setTimeout(STARTUP_MS);
 
 let svc: CliTestService;
 beforeAll(async () => {
   svc = await startCliService();
-});
+}, STARTUP_MS);
 afterAll(async () => svc.close());
 
 const guid = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;

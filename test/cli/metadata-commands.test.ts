@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startCliService, type CliTestService } from './cli-harness';
+import { STARTUP_MS, startCliService, type CliTestService } from './cli-harness';
 
 let svc: CliTestService;
 beforeAll(async () => {
@@ -9,7 +9,7 @@ beforeAll(async () => {
     .send({ name: 'runs', attributes: [{ name: 'run', type: 'int' }, { name: 'detector', type: 'string' }, { name: 'good', type: 'bool' }] });
   expect(schema.status).toBeLessThan(300);
   expect((await svc.tool('glite-catalog-create', ['-p', '/grid/vo/run1/a.root', '/grid/vo/run1/b.root', '/grid/vo/run2/c.root'])).code).toBe(0);
-});
+}, STARTUP_MS);
 afterAll(async () => svc.close());
 
 describe('attributes', () => {

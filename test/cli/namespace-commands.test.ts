@@ -1,4 +1,4 @@
-import { requestsDuring, startCliService, type CliTestService } from './cli-harness';
+import { requestsDuring, STARTUP_MS, startCliService, type CliTestService } from './cli-harness';
 
 let svc: CliTestService;
 beforeAll(async () => {
@@ -16,7 +16,7 @@ beforeAll(async () => {
   ]);
   expect(created).toMatchObject({ code: 0, stderr: '' });
   expect((await svc.tool('glite-catalog-create', ['/grid/vo/run1/b.root', '/grid/vo/run1/c.txt', '/grid/vo/run2/a.root'])).code).toBe(0);
-});
+}, STARTUP_MS);
 afterAll(async () => svc.close());
 
 describe('mkdir and create', () => {

@@ -1,10 +1,10 @@
-import { startCliService, type CliTestService } from './cli-harness';
+import { STARTUP_MS, startCliService, type CliTestService } from './cli-harness';
 
 let svc: CliTestService;
 beforeAll(async () => {
   svc = await startCliService();
   expect((await svc.tool('glite-catalog-create', ['-p', '/grid/vo/run1/a.root', '/grid/vo/run1/b.root', '/grid/vo/run1/sub/c.root'])).code).toBe(0);
-});
+}, STARTUP_MS);
 afterAll(async () => svc.close());
 
 const baseLines = async (lfn: string): Promise<string[]> =>

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/command-table';
-import { startCliService, type CliTestService } from './cli-harness';
+import { STARTUP_MS, startCliService, type CliTestService } from './cli-harness';
 
 let svc: CliTestService;
 beforeAll(async () => {
   svc = await startCliService();
   expect((await svc.tool('glite-catalog-mkdir', ['-p', '/grid/vo'])).code).toBe(0);
-});
+}, STARTUP_MS);
 afterAll(async () => svc.close());
 
 const DEAD = 'http://127.0.0.1:9';

@@ -1,4 +1,4 @@
-import { startCliService, type CliTestService } from './cli-harness';
+import { STARTUP_MS, startCliService, type CliTestService } from './cli-harness';
 
 const GUID = '6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c';
 let svc: CliTestService;
@@ -9,7 +9,7 @@ beforeAll(async () => {
       .code,
   ).toBe(0);
   expect((await svc.tool('glite-catalog-create', ['/grid/vo/b.root', '/grid/vo/bare.root'])).code).toBe(0);
-});
+}, STARTUP_MS);
 afterAll(async () => svc.close());
 
 describe('replicas', () => {
