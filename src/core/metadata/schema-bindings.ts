@@ -56,16 +56,10 @@ export async function bindSchemas(ctx: CatalogContext, items: readonly BindSchem
   const parsed = parseItems(items, (item): ParsedBinding => ({ lfn: parseLfn(item.lfn), schema: parseSchemaName(item.schema) }));
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<null>(items.length);
-    const { wanted, targets } = await bindingTargets(ctx, trx, parsed, slots);
-    const rows: BindingRow[] = [];
-    wanted.forEach((w, k) => {
-      const target = targets[k]!;
-      if (!target.ok) return slots.fail(w.index, target.error);
-      if (options.directoriesOnly === true && target.value.kind !== 'directory') {
-        return slots.fail(w.index, new NotADirectory(`not a directory: ${target.value.lfn}`));
-      }
-      rows.push({ index: w.index, lfn: target.value.lfn, entryId: target.value.id, schemaId: w.schemaId, schema: w.schema });
-    });
+    const directoriesOnly = options.directoriesOnly === true;
+    const rows = await bindingRows(ctx, trx, parsed, slots, (entry) =>
+      directoriesOnly && entry.kind !== 'directory' ? new NotADirectory(`not a directory: ${entry.lfn}`) : undefined,
+    );
     const inserted = new Set<string>();
     if (rows.length > 0) {
       // ON CONFLICT DO NOTHING tells "already bound" apart without a failed statement; a schema or entry
@@ -95,13 +89,7 @@ export async function unbindSchemas(ctx: CatalogContext, items: readonly BindSch
   const parsed = parseItems(items, (item): ParsedBinding => ({ lfn: parseLfn(item.lfn), schema: parseSchemaName(item.schema) }));
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<null>(items.length);
-    const { wanted, targets } = await bindingTargets(ctx, trx, parsed, slots);
-    const rows: BindingRow[] = [];
-    wanted.forEach((w, k) => {
-      const target = targets[k]!;
-      if (!target.ok) return slots.fail(w.index, target.error);
-      rows.push({ index: w.index, lfn: target.value.lfn, entryId: target.value.id, schemaId: w.schemaId, schema: w.schema });
-    });
+    const rows = await bindingRows(ctx, trx, parsed, slots, () => undefined);
     const deleted = new Set<string>();
     if (rows.length > 0) {
       const pairs = uniquePairs(rows);
@@ -216,8 +204,17 @@ async function boundSchemas(db: Queryable, entryIds: readonly string[]): Promise
   return out;
 }
 
-/** Resolves the schemas (unknown ones fail their items) and the entries of parsed binding items. */
-async function bindingTargets(ctx: CatalogContext, trx: Queryable, parsed: readonly (ParsedBinding | CatalogError)[], slots: ResultSlots<null>) {
+/**
+ * The entries and schemas of parsed binding items, set-based: unknown schemas, entries not found or not
+ * allowed, and entries `refuse` objects to fail their items; the rest become rows.
+ */
+async function bindingRows(
+  ctx: CatalogContext,
+  trx: Queryable,
+  parsed: readonly (ParsedBinding | CatalogError)[],
+  slots: ResultSlots<null>,
+  refuse: (entry: Entry) => CatalogError | undefined,
+): Promise<BindingRow[]> {
   const names = [...new Set(parsed.flatMap((p) => (p instanceof CatalogError ? [] : [p.schema])))];
   const schemas =
     names.length === 0
@@ -231,7 +228,15 @@ async function bindingTargets(ctx: CatalogContext, trx: Queryable, parsed: reado
     wanted.push({ index, lfn: p.lfn, schemaId, schema: p.schema });
   });
   const targets = await targetEntries(ctx, trx, wanted.map((w) => w.lfn), 'setMetadata');
-  return { wanted, targets };
+  const rows: BindingRow[] = [];
+  wanted.forEach((w, k) => {
+    const target = targets[k]!;
+    if (!target.ok) return slots.fail(w.index, target.error);
+    const refusal = refuse(target.value);
+    if (refusal !== undefined) return slots.fail(w.index, refusal);
+    rows.push({ index: w.index, lfn: target.value.lfn, entryId: target.value.id, schemaId: w.schemaId, schema: w.schema });
+  });
+  return rows;
 }
 
 function uniquePairs(rows: readonly { entryId: string; schemaId: string }[]): { entryId: string; schemaId: string }[] {
