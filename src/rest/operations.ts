@@ -7,6 +7,7 @@ import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encod
 import { entryJson, replicaJson, resultsJson } from './json-text';
 import { noteResults } from '../ops/request-observer';
 import { writeNdjson } from './ndjson';
+import { pathName } from './path-params';
 import { streamBulk, type StreamHandler } from './ndjson-bulk';
 import { STORAGE_HANDLERS } from './storage-handlers';
 
@@ -45,11 +46,6 @@ const user = (u: accounts.Account) => ({ user: encodeAccount(u) });
 
 function encodeAccount(u: accounts.Account) {
   return { name: u.name, dn: u.dn, admin: u.admin, disabled: u.disabled, groups: u.groups, ctime: u.ctime.toISOString() };
-}
-
-function pathName(req: Request): string {
-  const name = (req.params as Record<string, string | undefined>).name;
-  return name ?? '';
 }
 
 function queryString(req: Request, name: string): string | undefined {

@@ -4,6 +4,7 @@ import { InvalidArgument } from '../core/errors';
 import { encodeResults } from './encode';
 import { sendProblem, toItemError, toProblem } from './problem';
 import { readRankBody, UnsupportedBody, type RankBody } from './rank-body';
+import { pathName } from './path-params';
 import type { RestHandler } from './operations';
 
 /** A storage element as the API shows it (openapi: StorageElement). */
@@ -20,10 +21,6 @@ export function encodeStorageElement(se: storage.StorageElement): Record<string,
   };
 }
 
-function seName(req: Request): string {
-  return (req.params as Record<string, string | undefined>).name ?? '';
-}
-
 const DEFAULT_MAX_RANK_BODY_BYTES = 256 * 1024 * 1024;
 
 /** Handlers of the storage operations (registry, StorageIndex, rank), merged into REST_HANDLERS. */
@@ -36,13 +33,13 @@ export const STORAGE_HANDLERS: Readonly<Record<string, RestHandler>> = {
     return encodeResults(await storage.registerStorageElements(ctx, items), (se) => ({ storageElement: encodeStorageElement(se) }));
   },
   async getStorageElement(ctx, req) {
-    return encodeStorageElement(await storage.getStorageElement(ctx, seName(req)));
+    return encodeStorageElement(await storage.getStorageElement(ctx, pathName(req)));
   },
   async updateStorageElement(ctx, req) {
-    return encodeStorageElement(await storage.updateStorageElement(ctx, seName(req), req.body as storage.StorageElementChanges));
+    return encodeStorageElement(await storage.updateStorageElement(ctx, pathName(req), req.body as storage.StorageElementChanges));
   },
   async removeStorageElement(ctx, req, res) {
-    await storage.removeStorageElement(ctx, seName(req));
+    await storage.removeStorageElement(ctx, pathName(req));
     res.status(204).end();
     return undefined;
   },
