@@ -203,6 +203,14 @@ describe('the mock SRM', () => {
     expect((await mallory.post('abort', { token: mine.token })).status).toBe(403);
   });
 
+  it('keeps files directly in an SE\'s directory too', async () => {
+    const done = await put('srm://tape.example.org/top', '/grid/top', Buffer.from('top'));
+    expect(done).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect(readFileSync(join(dir, 'tape', 'top'), 'utf8')).toBe('top');
+    expect((await alice().post('rm', { surls: ['srm://tape.example.org/top'] })).body).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect(existsSync(join(dir, 'tape', 'top'))).toBe(false);
+  });
+
   it('lists, removes and aborts', async () => {
     const bytes = Buffer.from('list me');
     await put('srm://se1.example.org/dpm/l', '/grid/l', bytes);
