@@ -45,3 +45,4 @@ export { SoapClient } from './soap/soap-client';
 export type { SoapOperationDescription, SoapPortDescription, SoapTypeDescription, SoapFieldDescription } from './soap/soap-description';
 /** The Fireman SOAP types and port descriptions, generated from the service's port tables. */
 export * as Fireman from './generated/soap';
+export { Adler32 } from './srm/adler32';

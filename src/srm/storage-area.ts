@@ -4,7 +4,7 @@ import { lstat, mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Adler32 } from './adler32';
+import { Adler32 } from '@replicat/sdk';
 
 /** A path that would leave the SE's directory, or is not a file name at all. */
 export class OutsideArea extends Error {}
