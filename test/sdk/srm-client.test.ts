@@ -307,6 +307,10 @@ describe('SrmClient', () => {
     const malformed = await srm.putDone('nonsense').catch((error: unknown) => error);
     expect(malformed).toMatchObject({ name: 'SrmError', status: 400, code: 'InvalidArgument', srmStatus: 'SRM_INVALID_REQUEST' });
     expect((malformed as Error).message).toMatch(/does not match the SRM contract/);
+    const tooMany = await srm.prepareToGet(Array.from({ length: 10_001 }, (_, i) => surl(`many-${i}`))).catch((error: unknown) => error);
+    expect(tooMany).toMatchObject({ name: 'SrmError', status: 400, code: 'InvalidArgument', srmStatus: 'SRM_INVALID_REQUEST' });
+    const tooLarge = await srm.prepareToGet(Array.from({ length: 30_000 }, (_, i) => surl(`large-${i}`))).catch((error: unknown) => error);
+    expect(tooLarge).toMatchObject({ name: 'SrmError', status: 413, code: 'LimitExceeded', srmStatus: 'SRM_INVALID_REQUEST' });
 
     await putFile(srm, surl('mine'), '/grid/vo/mine', Buffer.from('mine'));
     const mine = await srm.prepareToGet([surl('mine')]);

@@ -5,9 +5,12 @@ import type { SrmRequestStatus, SrmStatusCode } from './srm-contract';
 function codeOfStatus(status: number | undefined): ReplicatErrorCode {
   switch (status) {
     case 400:
-    case 413:
     case 416:
       return 'InvalidArgument';
+    case 401:
+      return 'Unauthenticated';
+    case 413:
+      return 'LimitExceeded';
     case 403:
       return 'PermissionDenied';
     case 404:
@@ -23,7 +26,7 @@ function codeOfStatus(status: number | undefined): ReplicatErrorCode {
  * A call the SRM refused as a whole (HTTP 400, 403, 404, 413, 500 with `{status, explanation}`): a malformed
  * call, someone else's request, an unknown request token. `srmStatus` is the SRM's code
  * (`SRM_INVALID_REQUEST`, `SRM_AUTHORIZATION_FAILURE`, …), `code` the catalog's word for the same
- * (`InvalidArgument`, `PermissionDenied`, `NotExists`, `Internal`). Refused credentials (401) are
+ * (`InvalidArgument`, `PermissionDenied`, `NotExists`, `LimitExceeded`, `Internal`). Refused credentials (401) are
  * `Unauthenticated`, as with the catalog. Files that fail are not errors: they are statuses in the answer.
  *
  * ```ts
