@@ -3,7 +3,8 @@
  *
  * - `ReplicatClient`: the REST face, typed from the generated contract (`paths`, `components`).
  * - `SoapClient`: the Fireman SOAP ports, typed from the generated port tables.
- * - one error hierarchy (`ReplicatError` and its subclasses) for both.
+ * - `SrmClient`: the mock SRM (gets, puts, TURL transfers with adler32), typed from its generated contract.
+ * - one error hierarchy (`ReplicatError` and its subclasses) for all three.
  */
 export { ReplicatClient, type ReplicatClientOptions } from './replicat-client';
 export type * from './contract';
@@ -45,3 +46,20 @@ export { SoapClient } from './soap/soap-client';
 export type { SoapOperationDescription, SoapPortDescription, SoapTypeDescription, SoapFieldDescription } from './soap/soap-description';
 /** The Fireman SOAP types and port descriptions, generated from the service's port tables. */
 export * as Fireman from './generated/soap';
+export {
+  SrmClient,
+  type SrmClientOptions,
+  type PrepareToGetOptions,
+  type PrepareToPutOptions,
+  type WaitOptions,
+  type DownloadOptions,
+  type UploadOptions,
+  type TransferOptions,
+  type Transferred,
+} from './srm/srm-client';
+export type * from './srm/srm-contract';
+export { SrmError, SrmTimeoutError, TurlError } from './srm/srm-errors';
+export { Adler32 } from './srm/adler32';
+export { SRM_MAX_ITEMS } from './generated/srm';
+/** The mock SRM's contract as generated from openapi/srm.yaml. */
+export type { components as SrmComponents, operations as SrmOperations } from './generated/srm';

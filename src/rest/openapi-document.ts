@@ -23,15 +23,20 @@ export type OpenApiParameter =
   | { readonly name: string; readonly in: string; readonly required?: boolean; readonly schema: unknown }
   | { readonly $ref: string };
 
-export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+export const HTTP_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 let cached: OpenApiDocument | undefined;
 
 /** `openapi/openapi.yaml`, the single source of the REST contract, parsed once. */
 export function openApiDocument(): OpenApiDocument {
-  cached ??= YAML.parse(readFileSync(join(packageRoot(), 'openapi', 'openapi.yaml'), 'utf8')) as OpenApiDocument;
+  cached ??= readOpenApiDocument('openapi.yaml');
   return cached;
+}
+
+/** A contract of `openapi/` (`openapi.yaml`, `srm.yaml`), parsed. */
+export function readOpenApiDocument(file: string): OpenApiDocument {
+  return YAML.parse(readFileSync(join(packageRoot(), 'openapi', file), 'utf8')) as OpenApiDocument;
 }
 
 /** Every operation with its path and method, as the router binds them. */

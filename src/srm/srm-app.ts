@@ -1,8 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { Check } from '../rest/validation';
 import type { SrmCaller } from './srm-catalog';
+import { srmOperations, srmValidators } from './srm-contract';
+import { SRM_HANDLERS, type SrmHandler } from './srm-operations';
 import { SrmRequestError, type SrmService } from './srm-service';
-import { requestStatus, type SrmStatusCode } from './srm-status';
 import { OutsideArea } from './storage-area';
 
 export interface SrmAppOptions {
@@ -17,67 +19,38 @@ export interface SrmAppOptions {
 /** A malformed SRM call: answered 400 SRM_INVALID_REQUEST. */
 class BadCall extends Error {}
 
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
 /**
- * The mock SRM's HTTP face: SRM v2.2 operations as JSON under /srm/v2 (paths of API.md, "Mock SRM") and the
- * bytes behind TURLs under /data/{se}/{path} (GET with Range, HEAD, PUT). An SRM answer is HTTP 200 with
- * the SRM status inside, as SRM clients expect; only malformed calls, unknown tokens and strangers get
- * HTTP errors.
+ * The mock SRM's HTTP face: SRM v2.2 operations as JSON under /srm/v2 and the bytes behind TURLs under
+ * /data/{se}/{path} (GET with Range, HEAD, PUT), as openapi/srm.yaml describes them; the operations are
+ * routed and their bodies checked from that document. An SRM answer is HTTP 200 with the SRM status inside,
+ * as SRM clients expect; only malformed calls, unknown tokens and strangers get HTTP errors.
  */
 export function createSrmApp(options: SrmAppOptions): express.Express {
   const { service } = options;
   const app = express();
   app.disable('x-powered-by');
-  const json = express.json({ limit: options.maxBodyBytes ?? 1024 * 1024, type: () => true });
+  const json = express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, type: () => true });
 
-  const call = (handler: (caller: SrmCaller, body: Record<string, unknown>, req: Request) => Promise<unknown> | unknown) =>
-    async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const caller = await identify(options, req, res);
-        if (caller === undefined) return;
-        const body = (req.body ?? {}) as unknown;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadCall('the body must be a JSON object');
-        res.json(await handler(caller, body as Record<string, unknown>, req));
-      } catch (error) {
-        next(error);
-      }
-    };
-
-  app.post('/srm/v2/ping', json, call(() => ({ status: 'SRM_SUCCESS', ...service.ping() })));
-  app.post('/srm/v2/ls', json, call(async (caller, body) => summarize(await service.ls(caller, strings(body, 'surls')))));
-  app.post(
-    '/srm/v2/prepare-to-get',
-    json,
-    call((caller, body) => {
-      only(body, ['surls', 'protocols', 'pinLifetimeSeconds']);
-      const pin = body.pinLifetimeSeconds;
-      if (pin !== undefined && !(Number.isInteger(pin) && (pin as number) > 0)) throw new BadCall('pinLifetimeSeconds must be a positive integer');
-      return service.prepareToGet(caller, {
-        surls: strings(body, 'surls'),
-        ...(body.protocols !== undefined ? { protocols: strings(body, 'protocols') } : {}),
-        ...(pin !== undefined ? { pinLifetimeSeconds: pin as number } : {}),
-      });
-    }),
-  );
-  app.post(
-    '/srm/v2/prepare-to-put',
-    json,
-    call((caller, body) => {
-      only(body, ['files', 'protocols']);
-      const files = body.files;
-      if (!Array.isArray(files) || files.length === 0 || files.length > 10_000) throw new BadCall('files must be a list of 1 to 10000 {surl, lfn}');
-      const parsed = files.map((f: unknown) => {
-        const { surl, lfn, ...rest } = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
-        if (typeof surl !== 'string' || typeof lfn !== 'string' || Object.keys(rest).length > 0) throw new BadCall('each file is {surl, lfn}');
-        return { surl, lfn };
-      });
-      return service.prepareToPut(caller, { files: parsed, ...(body.protocols !== undefined ? { protocols: strings(body, 'protocols') } : {}) });
-    }),
-  );
-  app.post('/srm/v2/put-done', json, call((caller, body) => service.putDone(caller, token(body), optionalStrings(body, 'surls'))));
-  app.post('/srm/v2/release', json, call((caller, body) => service.releaseFiles(caller, token(body), optionalStrings(body, 'surls'))));
-  app.post('/srm/v2/abort', json, call((caller, body) => (only(body, ['token']), service.abort(caller, token(body)))));
-  app.post('/srm/v2/rm', json, call(async (caller, body) => summarize(await service.rm(caller, strings(body, 'surls')))));
-  app.get('/srm/v2/requests/:token', call((caller, _body, req) => service.status(caller, String(req.params.token))));
+  const call = (handler: SrmHandler, check: Check | undefined) => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const caller = await identify(options, req, res);
+      if (caller === undefined) return;
+      const body = (req.body ?? {}) as unknown;
+      const [issue] = check?.(body) ?? [];
+      if (issue !== undefined) throw new BadCall(`the body does not match the SRM contract: ${issue.path} ${issue.message}`);
+      res.json(await handler(service, caller, body, req));
+    } catch (error) {
+      next(error);
+    }
+  };
+  for (const { path, method, operation } of srmOperations()) {
+    const handler = SRM_HANDLERS[operation.operationId];
+    if (handler === undefined) throw new Error(`no SRM handler for operation ${operation.operationId}`);
+    const check = srmValidators().body(operation.operationId);
+    app[method](path.replace(/\{([^}]+)\}/g, ':$1'), ...(check !== undefined ? [json] : []), call(handler, check));
+  }
 
   app.get('/data/:se/*path', (req, res, next) => serveBytes(service, req, res).catch(next));
   app.put('/data/:se/*path', (req, res, next) => receiveBytes(service, req, res).catch(next));
@@ -87,9 +60,9 @@ export function createSrmApp(options: SrmAppOptions): express.Express {
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.destroy();
-    if (error instanceof BadCall || (typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'entity.parse.failed')) {
-      return void res.status(400).json({ status: 'SRM_INVALID_REQUEST', explanation: error instanceof BadCall ? error.message : 'the body is not valid JSON' });
-    }
+    if (error instanceof BadCall) return void res.status(400).json({ status: 'SRM_INVALID_REQUEST', explanation: error.message });
+    const unreadable = unreadableBody(error, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    if (unreadable !== undefined) return void res.status(unreadable.status).json({ status: 'SRM_INVALID_REQUEST', explanation: unreadable.explanation });
     if (error instanceof SrmRequestError) {
       return void res.status(error.status === 'SRM_AUTHORIZATION_FAILURE' ? 403 : 404).json({ status: error.status, explanation: error.message });
     }
@@ -109,32 +82,16 @@ async function identify(options: SrmAppOptions, req: Request, res: Response): Pr
   }
 }
 
-/** Files' statuses with the request-level status they add up to. */
-function summarize(files: readonly { status: SrmStatusCode }[]): { status: SrmStatusCode; files: readonly unknown[] } {
-  return { status: requestStatus(files.map((f) => f.status), false), files };
-}
-
-function only(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).find((k) => !allowed.includes(k));
-  if (unknown !== undefined) throw new BadCall(`unknown field ${JSON.stringify(unknown)}`);
-}
-
-function strings(body: Record<string, unknown>, field: string): string[] {
-  const value = body[field];
-  if (!Array.isArray(value) || value.length === 0 || value.length > 10_000 || !value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 4096)) {
-    throw new BadCall(`${field} must be a list of 1 to 10000 non-empty strings`);
-  }
-  return value as string[];
-}
-
-function optionalStrings(body: Record<string, unknown>, field: string): string[] | undefined {
-  only(body, ['token', field]);
-  return body[field] === undefined ? undefined : strings(body, field);
-}
-
-function token(body: Record<string, unknown>): string {
-  if (typeof body.token !== 'string' || !/^[0-9a-f]{32}$/.test(body.token)) throw new BadCall('token must be a request token');
-  return body.token;
+/**
+ * A body the JSON parser refused (it marks its errors with a `type` and a 4xx status): not JSON, too
+ * large, in an unsupported encoding or charset. Undefined for any other error.
+ */
+function unreadableBody(error: unknown, limit: number): { status: number; explanation: string } | undefined {
+  const { type, status } = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown };
+  if (typeof type !== 'string' || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (type === 'entity.parse.failed') return { status: 400, explanation: 'the body is not valid JSON' };
+  if (type === 'entity.too.large') return { status: 413, explanation: `the body is larger than the ${limit} bytes an SRM call may have` };
+  return { status, explanation: `the body cannot be read: ${error instanceof Error ? error.message : type}` };
 }
 
 /** `/data/{se}/{path}`: the SE, and the local file the path names (confined to the SE's directory). */

@@ -1,29 +1,10 @@
+import type { SrmStatusCode } from '@replicat/sdk';
+
 /**
  * SRM v2.2 status codes (TStatusCode of the SRM v2.2 specification, OGF GFD.129), the subset the mock SRM
- * answers, per file and per request.
+ * answers, per file and per request: `SrmStatusCode` of openapi/srm.yaml.
  */
-export const SRM_STATUS = [
-  'SRM_SUCCESS',
-  'SRM_FAILURE',
-  'SRM_AUTHORIZATION_FAILURE',
-  'SRM_INVALID_REQUEST',
-  'SRM_INVALID_PATH',
-  'SRM_FILE_LIFETIME_EXPIRED',
-  'SRM_DUPLICATION_ERROR',
-  'SRM_INTERNAL_ERROR',
-  'SRM_NOT_SUPPORTED',
-  'SRM_REQUEST_QUEUED',
-  'SRM_REQUEST_INPROGRESS',
-  'SRM_ABORTED',
-  'SRM_RELEASED',
-  'SRM_FILE_PINNED',
-  'SRM_SPACE_AVAILABLE',
-  'SRM_PARTIAL_SUCCESS',
-  'SRM_FILE_BUSY',
-  'SRM_FILE_UNAVAILABLE',
-] as const;
-
-export type SrmStatusCode = (typeof SRM_STATUS)[number];
+export type { SrmStatusCode };
 
 /** A file's status that will not change any more by itself or by the client. */
 export function isFinal(code: SrmStatusCode): boolean {

@@ -4,7 +4,7 @@ import { lstat, mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Adler32 } from './adler32';
+import { Adler32 } from '@replicat/sdk';
 
 /** A path that would leave the SE's directory, or is not a file name at all. */
 export class OutsideArea extends Error {}
@@ -54,7 +54,7 @@ export class StorageArea {
     const directory = dirname(file);
     await mkdir(directory, { recursive: true });
     const realDirectory = await realpath(directory);
-    if (!isInside(realDirectory, await this.#rootPath())) throw new OutsideArea('the directory leads outside the storage area');
+    if (!isWithin(realDirectory, await this.#rootPath())) throw new OutsideArea('the directory leads outside the storage area');
     const existing = await lstat(file).catch(() => undefined);
     if (existing?.isSymbolicLink() || existing?.isDirectory()) throw new OutsideArea('not a regular file');
     const temporary = join(realDirectory, `.upload-${randomUUID()}`);
@@ -89,7 +89,7 @@ export class StorageArea {
     if (existing === undefined || existing.isDirectory()) return false;
     // A symlink is removed itself (unlink never follows it), so nothing outside can be touched.
     const parent = await realpath(dirname(file)).catch(() => undefined);
-    if (parent === undefined || !isInside(parent, await this.#rootPath())) return false;
+    if (parent === undefined || !isWithin(parent, await this.#rootPath())) return false;
     await unlink(file);
     return true;
   }
@@ -109,4 +109,9 @@ export class StorageArea {
 
 function isInside(path: string, root: string): boolean {
   return path.startsWith(root + sep);
+}
+
+/** A directory files may be in: the root itself, or one inside it. */
+function isWithin(directory: string, root: string): boolean {
+  return directory === root || isInside(directory, root);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { Adler32 } from '../../src/srm/adler32';
+import { Adler32 } from '@replicat/sdk';
 import { SdkSrmCatalog } from '../../src/srm/sdk-catalog';
 import { createSrmApp } from '../../src/srm/srm-app';
 import { SrmService, type RequestStatus } from '../../src/srm/srm-service';

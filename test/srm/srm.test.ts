@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { Adler32 } from '../../src/srm/adler32';
+import { Adler32 } from '@replicat/sdk';
 import { createSrmApp } from '../../src/srm/srm-app';
 import { SrmService, type RequestStatus } from '../../src/srm/srm-service';
 import { FakeCatalog } from './fake-catalog';
@@ -63,14 +63,6 @@ describe('the mock SRM', () => {
     app = createSrmApp({ service, identify: (req) => ({ id: req.get('x-caller') ?? 'alice' }), logger: pino({ level: 'silent' }) });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('computes adler32 as grid storage reports it', () => {
-    expect(new Adler32().update(Buffer.from('Wikipedia')).hex()).toBe('11e60398');
-    expect(new Adler32().hex()).toBe('00000001');
-    const big = Buffer.alloc(100_000, 0xff);
-    const split = new Adler32().update(big.subarray(0, 7)).update(big.subarray(7));
-    expect(split.hex()).toBe(new Adler32().update(big).hex());
-  });
 
   it('answers ping', async () => {
     expect((await alice().post('ping', {})).body).toMatchObject({ status: 'SRM_SUCCESS', versionInfo: 'v2.2', ses: ['se1', 'tape', 'ro', 'down'] });
@@ -201,6 +193,14 @@ describe('the mock SRM', () => {
     const mine = (await alice().post('prepare-to-get', { surls: ['srm://se1.example.org/dpm/private'] })).body as RequestStatus;
     expect((await mallory.status(mine.token)).status).toBe(403);
     expect((await mallory.post('abort', { token: mine.token })).status).toBe(403);
+  });
+
+  it('keeps files directly in an SE\'s directory too', async () => {
+    const done = await put('srm://tape.example.org/top', '/grid/top', Buffer.from('top'));
+    expect(done).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect(readFileSync(join(dir, 'tape', 'top'), 'utf8')).toBe('top');
+    expect((await alice().post('rm', { surls: ['srm://tape.example.org/top'] })).body).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect(existsSync(join(dir, 'tape', 'top'))).toBe(false);
   });
 
   it('lists, removes and aborts', async () => {

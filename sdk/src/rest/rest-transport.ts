@@ -10,6 +10,9 @@ import { DEFAULT_RETRY, failedBeforeSending, isTlsFailure, parseRetryAfter, retr
 /** A fetch as openapi-fetch calls it; tests pass a stub, production uses undici's own fetch. */
 export type FetchFunction = (request: Request) => Promise<Response>;
 
+/** How a service's answer of failure becomes an error: the catalog's problem+json by default. */
+export type ErrorFromResponse = (status: number, body: unknown, requestId: string | undefined) => ReplicatError;
+
 export interface TransportOptions {
   /** The service's root, e.g. `https://catalog.example.org:8443` (paths start with /api/v1). */
   readonly baseUrl: string;
@@ -57,6 +60,15 @@ export type AttemptInit = {
 export type Outcome<T> = { readonly value: T } | { readonly failed: ReplicatError; readonly response: Response };
 
 /** An answered stream: its body, and the attempt whose signal must be touched per chunk and disposed. */
+/** A request outside a contract's typed paths: a TURL, read or written as a stream. */
+export interface RawRequest {
+  readonly method: 'GET' | 'HEAD' | 'PUT';
+  readonly headers: Readonly<Record<string, string>>;
+  /** Sent as it is read (chunked, unless the headers give its content-length). */
+  readonly body?: AsyncIterable<Uint8Array>;
+  readonly signal: AbortSignal;
+}
+
 export interface OpenStream {
   readonly body: ReadableStream<Uint8Array> | undefined;
   readonly attempt: AttemptSignal;
@@ -70,17 +82,22 @@ const DEFAULT_TIMEOUT_MS = 120_000;
  * agent for X.509 credentials is the undici the fetch belongs to, whatever Node bundles), plus the
  * rules every call shares: authentication headers, request ids, per-attempt timeouts, cancellation,
  * retries of idempotent calls, and errors from problem+json.
+ *
+ * `P` is the contract's generated `paths`: the catalog's by default, the mock SRM's for the SrmClient
+ * (which also maps the SRM's `{status, explanation}` failures with its own `answerError`).
  */
-export class RestTransport {
-  readonly api: Client<paths, 'application/json'>;
+export class RestTransport<P extends {} = paths> {
+  readonly api: Client<P, 'application/json'>;
   readonly #retry: RetryOptions;
   readonly #timeoutMs: number;
   readonly #agent: Agent | undefined;
   readonly #fetch: FetchFunction;
   readonly #baseUrl: string;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #answerError: ErrorFromResponse;
 
-  constructor(options: TransportOptions) {
+  constructor(options: TransportOptions, answerError: ErrorFromResponse = errorFromResponse) {
+    this.#answerError = answerError;
     const credentials = options.credentials ?? { type: 'none' };
     const url = new URL(options.baseUrl);
     if (credentials.type === 'x509' && url.protocol !== 'https:') {
@@ -93,7 +110,7 @@ export class RestTransport {
     this.#fetch = options.fetch ?? this.#undiciFetch();
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#headers = { ...options.headers, ...(authorization !== undefined ? { authorization } : {}) };
-    this.api = createClient<paths, 'application/json'>({
+    this.api = createClient<P, 'application/json'>({
       baseUrl: this.#baseUrl,
       fetch: this.#fetch,
       // Requests are built with the Request of the undici that sends them: Node's global Request comes
@@ -110,12 +127,23 @@ export class RestTransport {
     return this.#fetch(request as unknown as Request);
   }
 
+  /**
+   * A request to any URL, such as a TURL on a storage host, over this client's HTTP stack (its TLS agent: CA
+   * and X.509 certificate) but without its headers, which carry the service's credentials: a TURL is a
+   * capability of its own, and a storage host is not to see the caller's token or password.
+   */
+  send(url: string, request: RawRequest): Promise<Response> {
+    const { body, ...rest } = request;
+    const init = body === undefined ? rest : { ...rest, body, duplex: 'half' as const };
+    return this.#fetch(new UndiciRequest(url, init) as unknown as Request);
+  }
+
   /** A JSON call: the answer's body, or the error of the service's problem. */
   async json<T>(send: (init: AttemptInit) => Promise<ApiAnswer<T>>, options: CallOptions & { readonly idempotent: boolean }): Promise<T> {
     return this.exchange<T>(options, async (attempt, init) => {
       try {
         const answer = await send(init);
-        if (!answer.response.ok) return problemOf(answer);
+        if (!answer.response.ok) return this.#problemOf(answer);
         if (answer.data === undefined) {
           throw new HttpError(`HTTP ${answer.response.status} without a body`, requestIdOf(answer.response));
         }
@@ -131,7 +159,7 @@ export class RestTransport {
     await this.exchange<undefined>(options, async (attempt, init) => {
       try {
         const answer = await send(init);
-        return answer.response.ok ? { value: undefined } : problemOf(answer);
+        return answer.response.ok ? { value: undefined } : this.#problemOf(answer);
       } finally {
         attempt.dispose();
       }
@@ -156,7 +184,7 @@ export class RestTransport {
       }
       if (!answer.response.ok) {
         attempt.dispose();
-        return problemOf(answer);
+        return this.#problemOf(answer);
       }
       const requestId = answer.response.headers.get('x-request-id') ?? undefined;
       return { value: { body: answer.data ?? undefined, attempt, requestId } };
@@ -175,9 +203,10 @@ export class RestTransport {
   /**
    * One call, attempt after attempt: `run` makes an attempt and says how it ended; a 503 (of an
    * idempotent call) or a transport failure (see retry-policy.ts) is tried again after a backoff.
+   * `once`: the request cannot be made again (its body is a stream read as it is sent), whatever failed.
    */
   async exchange<T>(
-    options: CallOptions & { readonly idempotent: boolean },
+    options: CallOptions & { readonly idempotent: boolean; readonly once?: boolean },
     run: (attempt: AttemptSignal, init: AttemptInit) => Promise<Outcome<T>>,
   ): Promise<T> {
     const requestId = randomUUID();
@@ -200,13 +229,18 @@ export class RestTransport {
         failure = new NetworkError(describeTransportError(thrown), { cause: thrown, requestId });
         retryable = !isTlsFailure(thrown) && (options.idempotent || failedBeforeSending(thrown));
       }
-      if (!retryable || retry >= this.#retry.retries) throw failure;
+      if (!retryable || options.once === true || retry >= this.#retry.retries) throw failure;
       try {
         await sleep(retryDelay(this.#retry, retry, retryAfterMs), options.signal);
       } catch (reason) {
         throw new AbortError('the call was aborted', { cause: reason });
       }
     }
+  }
+
+  #problemOf(answer: ApiAnswer<unknown>): Outcome<never> {
+    const { response, error } = answer;
+    return { failed: this.#answerError(response.status, error, response.headers.get('x-request-id') ?? undefined), response };
   }
 
   #undiciFetch(): FetchFunction {
@@ -227,11 +261,6 @@ function makeAgent(credentials: Credentials, options: TransportOptions): Agent {
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     },
   });
-}
-
-function problemOf(answer: ApiAnswer<unknown>): Outcome<never> {
-  const { response, error } = answer;
-  return { failed: errorFromResponse(response.status, error, response.headers.get('x-request-id') ?? undefined), response };
 }
 
 function requestIdOf(response: Response): { requestId?: string } {
