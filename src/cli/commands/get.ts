@@ -34,10 +34,7 @@ export const get = defineCommand<GetOptions>({
     'whose every replica failed is a failed item (exit 1), never a file with wrong bytes.\n' +
     'One LFN and a DESTINATION that is not a directory: the file is written there. Otherwise DESTINATION is a\n' +
     'directory (made if missing) and each file keeps its LFN\'s last component.',
-  arguments: [
-    ['<lfn...>', 'LFNs (wildcards expanded)'],
-    ['<destination>', 'a local file (one LFN) or directory'],
-  ],
+  arguments: [['<lfns-and-destination...>', 'LFN... (wildcards expanded) then DESTINATION (a local file for one LFN, or a directory)']],
   examples: [
     'replicat get /grid/vo/run1/a.root ./a.root',
     "replicat get --srm http://srm.example.org:8446 --se se1.example.org '/grid/vo/run1/*.root' ./run1/",
@@ -53,9 +50,9 @@ export const get = defineCommand<GetOptions>({
       .option('-f, --force', 'overwrite local files that exist')
       .option('--progress-interval <seconds>', 'seconds between progress lines when stdout is not a terminal', '10'),
   async run(session, args, options) {
+    if (args.length < 2) throw new UsageError('give LFN... DESTINATION');
     const destinationArg = args.at(-1)!;
     const lfnArgs = args.slice(0, -1);
-    if (lfnArgs.length === 0) throw new UsageError('give at least one LFN and a destination');
     const protocols = chooseProtocols(options.protocol);
     const parallel = positiveInteger('--parallel', options.parallel);
     const batch = positiveInteger('--batch', options.batch);

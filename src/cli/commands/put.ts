@@ -32,10 +32,7 @@ export const put = defineCommand<PutOptions>({
     'The SURL is the SE\'s first SURL prefix followed by the LFN. One SOURCE and an LFN: the file is stored\n' +
     'under that LFN; several SOURCEs (or an LFN ending in /): the LFN is a directory and each file keeps its\n' +
     'name.',
-  arguments: [
-    ['<source...>', 'local files'],
-    ['<lfn>', 'the LFN (one source) or directory'],
-  ],
+  arguments: [['<sources-and-lfn...>', 'SOURCE... (local files) then LFN (the file\'s LFN for one source, or a directory)']],
   examples: ['replicat put --se se1.example.org ./a.root /grid/vo/run1/a.root', 'replicat put --se se1.example.org --srm http://srm.example.org:8446 run1/*.root /grid/vo/run1/'],
   configure: (command) =>
     command
@@ -46,9 +43,9 @@ export const put = defineCommand<PutOptions>({
       .option('--batch <n>', 'files per SRM request', '1000')
       .option('--progress-interval <seconds>', 'seconds between progress lines when stdout is not a terminal', '10'),
   async run(session, args, options) {
+    if (args.length < 2) throw new UsageError('give SOURCE... LFN');
     const target = parseLfnArgument(args.at(-1)!);
     const sources = args.slice(0, -1);
-    if (sources.length === 0) throw new UsageError('give at least one local file and an LFN');
     const protocols = options.protocol.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '');
     const unusable = protocols.filter((p) => !TRANSFER_PROTOCOLS.includes(p));
     if (unusable.length > 0) throw new UsageError(`--protocol ${unusable.join(',')}: this client speaks ${TRANSFER_PROTOCOLS.join(', ')}`);

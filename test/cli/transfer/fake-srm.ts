@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { Adler32 } from '../../../src/srm/adler32';
+import { Adler32 } from '@replicat/sdk';
 import type { SrmAccess, SrmFileView, SrmRequestView } from '../../../src/cli/transfer/srm-access';
 
 export const adler32 = (bytes: Buffer | string): string => new Adler32().update(Buffer.from(bytes)).hex();
