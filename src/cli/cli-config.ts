@@ -10,15 +10,18 @@ export type Environment = Readonly<Record<string, string | undefined>>;
  * ```json
  * { "endpoint": "https://catalog.example.org:8443",
  *   "services": { "test": "http://localhost:8080" },
- *   "timeoutSeconds": 120 }
+ *   "timeoutSeconds": 120,
+ *   "srm": "http://localhost:8446" }
  * ```
  *
- * `services` names endpoints for `-s NAME`, where the gLite tools asked service discovery.
+ * `services` names endpoints for `-s NAME`, where the gLite tools asked service discovery. `srm` is the
+ * mock SRM of `replicat get`/`put`: a URL for every SE, or `{"SE": URL, ...}` per SE.
  */
 export interface ConfigFile {
   readonly endpoint?: string;
   readonly services?: Readonly<Record<string, string>>;
   readonly timeoutSeconds?: number;
+  readonly srm?: string | Readonly<Record<string, string>>;
 }
 
 export interface Endpoint {
@@ -53,7 +56,7 @@ export function readConfigFile(path: string): ConfigFile {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${path}: expected a JSON object`);
   const record = parsed as Record<string, unknown>;
-  const config: { endpoint?: string; services?: Record<string, string>; timeoutSeconds?: number } = {};
+  const config: { endpoint?: string; services?: Record<string, string>; timeoutSeconds?: number; srm?: string | Record<string, string> } = {};
   if (record.endpoint !== undefined) {
     if (typeof record.endpoint !== 'string') throw new UsageError(`${path}: "endpoint" must be a URL string`);
     config.endpoint = record.endpoint;
@@ -68,6 +71,12 @@ export function readConfigFile(path: string): ConfigFile {
   if (record.timeoutSeconds !== undefined) {
     if (typeof record.timeoutSeconds !== 'number' || !(record.timeoutSeconds > 0)) throw new UsageError(`${path}: "timeoutSeconds" must be a positive number`);
     config.timeoutSeconds = record.timeoutSeconds;
+  }
+  if (record.srm !== undefined) {
+    const srm = record.srm;
+    const perSe = typeof srm === 'object' && srm !== null && !Array.isArray(srm) && Object.values(srm).every((v) => typeof v === 'string');
+    if (typeof srm !== 'string' && !perSe) throw new UsageError(`${path}: "srm" must be a URL string or map SE names to URL strings`);
+    config.srm = srm as string | Record<string, string>;
   }
   return config;
 }

@@ -4,6 +4,7 @@ import { chkperm } from './commands/chkperm';
 import { chmod } from './commands/chmod';
 import { chown } from './commands/chown';
 import { create } from './commands/create';
+import { get } from './commands/get';
 import { getacl } from './commands/getacl';
 import { getreplica } from './commands/getreplica';
 import { getguid, getlfn } from './commands/guids';
@@ -12,6 +13,7 @@ import { listse } from './commands/listse';
 import { ls } from './commands/ls';
 import { mkdir } from './commands/mkdir';
 import { mv } from './commands/mv';
+import { put } from './commands/put';
 import { query } from './commands/query';
 import { addreplica, rmreplica, setmaster } from './commands/replica-changes';
 import { rm, rmdir } from './commands/rm';
@@ -46,5 +48,7 @@ export const COMMANDS: readonly CliCommand[] = [
   query,
   listse,
   importCommand,
+  get,
+  put,
   whoami,
 ];

@@ -10,7 +10,7 @@ import {
   Unavailable,
   type CredentialSettings,
 } from '@replicat/sdk';
-import { configPath, readConfigFile, resolveEndpoint, type Endpoint } from './cli-config';
+import { configPath, readConfigFile, resolveEndpoint, type ConfigFile, type Endpoint } from './cli-config';
 import { LineWriter, type CliIo } from './cli-io';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -42,6 +42,7 @@ export class Session {
   #soap: SoapClient | undefined;
   #clientOptions: ConstructorParameters<typeof ReplicatClient>[0] | undefined;
   #endpoint: Endpoint | undefined;
+  #config: { readonly path: string; readonly file: ConfigFile } | undefined;
   #exit: ExitCode = ExitCode.Ok;
   #failures = 0;
 
@@ -73,10 +74,23 @@ export class Session {
     return this.#soap;
   }
 
+  /** The config file (read once) and its path. */
+  config(): { readonly path: string; readonly file: ConfigFile } {
+    if (this.#config === undefined) {
+      const path = configPath(this.io.env, this.io.homedir);
+      this.#config = { path, file: readConfigFile(path) };
+    }
+    return this.#config;
+  }
+
+  /** What the clients are built from: the service, the credentials, CA certificates, headers and timeout. */
+  connection(): ConstructorParameters<typeof ReplicatClient>[0] {
+    return this.#options();
+  }
+
   #options(): ConstructorParameters<typeof ReplicatClient>[0] {
     if (this.#clientOptions !== undefined) return this.#clientOptions;
-    const path = configPath(this.io.env, this.io.homedir);
-    const config = readConfigFile(path);
+    const { path, file: config } = this.config();
     const endpoint = resolveEndpoint(this.options.service, this.io.env, config, path);
     let settings: CredentialSettings;
     try {

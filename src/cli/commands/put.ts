@@ -1,0 +1,136 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseLfnArgument } from '../catalog-argument';
+import { defineCommand } from '../command-spec';
+import { ExitCode, UsageError } from '../exit-codes';
+import type { Session } from '../session';
+import { putFiles, type PutItem, type PutOutcome } from '../transfer/put-files';
+import type { RegisteredSe } from '../transfer/replica-choice';
+import { SrmConnections } from '../transfer/srm-connections';
+import { collect, positiveInteger, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
+import { NO_TRANSFER_PROGRESS, transferBar, transferLines, type TransferProgress } from '../transfer/transfer-progress';
+
+interface PutOptions {
+  readonly se: string;
+  readonly srm: string[];
+  readonly protocol: string[];
+  readonly parallel: string;
+  readonly batch: string;
+  readonly progressInterval: string;
+}
+
+export const put = defineCommand<PutOptions>({
+  name: 'put',
+  tool: 'replicat put',
+  summary: 'store local files on an SE and register them (file, size, adler32, replica) in the catalog',
+  description:
+    'The SRM reserves a TURL per file (prepareToPut), the bytes are uploaded in parallel with their adler32\n' +
+    'computed on the way, and putDone has the SRM compute size and adler32 of what arrived and register the\n' +
+    'file (with missing parent directories) and its replica in the catalog. A checksum that differs from the\n' +
+    'one computed here means the bytes were damaged in transit: the replica is removed and the file reported.\n' +
+    'An LFN that exists already gets one more replica when the bytes are the same, and is refused otherwise.\n' +
+    'The SURL is the SE\'s first SURL prefix followed by the LFN. One SOURCE and an LFN: the file is stored\n' +
+    'under that LFN; several SOURCEs (or an LFN ending in /): the LFN is a directory and each file keeps its\n' +
+    'name.',
+  arguments: [['<sources-and-lfn...>', 'SOURCE... (local files) then LFN (the file\'s LFN for one source, or a directory)']],
+  examples: ['replicat put --se se1.example.org ./a.root /grid/vo/run1/a.root', 'replicat put --se se1.example.org --srm http://srm.example.org:8446 run1/*.root /grid/vo/run1/'],
+  configure: (command) =>
+    command
+      .requiredOption('--se <name>', 'the storage element to store on (its registry name)')
+      .option('--srm <url>', 'the SRM: URL for every SE, or SE=URL (repeat); else REPLICAT_SRM or "srm" in the config file', collect, [])
+      .option('--protocol <schemes>', `upload protocols, best first (this client speaks ${TRANSFER_PROTOCOLS.join(', ')})`, collect, [])
+      .option('--parallel <n>', 'uploads at once', '8')
+      .option('--batch <n>', 'files per SRM request', '1000')
+      .option('--progress-interval <seconds>', 'seconds between progress lines when stdout is not a terminal', '10'),
+  async run(session, args, options) {
+    if (args.length < 2) throw new UsageError('give SOURCE... LFN');
+    const target = parseLfnArgument(args.at(-1)!);
+    const sources = args.slice(0, -1);
+    const protocols = options.protocol.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+    const unusable = protocols.filter((p) => !TRANSFER_PROTOCOLS.includes(p));
+    if (unusable.length > 0) throw new UsageError(`--protocol ${unusable.join(',')}: this client speaks ${TRANSFER_PROTOCOLS.join(', ')}`);
+    const parallel = positiveInteger('--parallel', options.parallel);
+    const batch = positiveInteger('--batch', options.batch);
+    const connections = new SrmConnections(session, options.srm);
+    try {
+      const { directory } = await connections.directory();
+      const se = directory.named(options.se);
+      if (se === undefined) throw new UsageError(`--se ${options.se}: no such storage element in the registry`);
+      if (se.status !== 'online') throw new UsageError(`--se ${options.se}: the storage element is ${se.status} and takes no new files`);
+      const srm = connections.endpoints.of(se.name);
+      if (srm === undefined) throw new UsageError(`no SRM given for ${se.name}: --srm URL or --srm ${se.name}=URL`);
+      const items = planItems(sources, target, sources.length > 1 || args.at(-1)!.endsWith('/'), se);
+      await connections.ready([srm]);
+      const progress = chooseProgress(session, items, options.progressInterval);
+      const startedAt = Date.now();
+      let outcomes: PutOutcome[];
+      try {
+        outcomes = await putFiles(items, {
+          srm: connections.srm(srm),
+          parallel,
+          batch,
+          protocols: protocols.length > 0 ? protocols : [...TRANSFER_PROTOCOLS],
+          onBytes: (n) => progress.bytes(n),
+          onOutcome: (outcome) => progress.file(outcome.ok),
+        });
+      } finally {
+        progress.finish();
+      }
+      await report(session, outcomes, (Date.now() - startedAt) / 1000);
+    } finally {
+      await connections.close();
+    }
+  },
+});
+
+/** Each source with its LFN and SURL; sources must be regular files, and no two may share an LFN. */
+function planItems(sources: readonly string[], target: string, intoDirectory: boolean, se: RegisteredSe): PutItem[] {
+  const prefix = se.surlPrefixes[0] ?? `srm://${se.host}/`;
+  const seen = new Set<string>();
+  return sources.map((source) => {
+    let size: number;
+    try {
+      const info = statSync(source);
+      if (!info.isFile()) throw new UsageError(`${source}: not a regular file`);
+      size = info.size;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`${source}: ${(error as Error).message}`);
+    }
+    const lfn = intoDirectory ? `${target.replace(/\/+$/, '')}/${basename(source)}` : target;
+    if (seen.has(lfn)) throw new UsageError(`two sources would both be stored as ${lfn}`);
+    seen.add(lfn);
+    return { source, size, lfn, surl: `${prefix.replace(/\/+$/, '')}/${lfn.replace(/^\/+/, '')}` };
+  });
+}
+
+function chooseProgress(session: Session, items: readonly PutItem[], intervalText: string): TransferProgress {
+  const interval = Number(intervalText);
+  if (!(interval >= 0)) throw new UsageError(`--progress-interval ${intervalText}: give seconds`);
+  if (session.verbosity < 0 || session.json) return NO_TRANSFER_PROGRESS;
+  const bytes = items.reduce((sum, item) => sum + item.size, 0);
+  return session.out.isTTY ? transferBar(session.io.stdout, 'put', items.length, bytes) : transferLines(session.out, 'put', items.length, interval * 1000);
+}
+
+async function report(session: Session, outcomes: readonly PutOutcome[], seconds: number): Promise<void> {
+  let ok = 0;
+  let bytes = 0;
+  for (const outcome of outcomes) {
+    if (session.json) await session.out.json(outcome);
+    if (outcome.ok) {
+      ok++;
+      bytes += outcome.size ?? 0;
+      session.debug(() => `${outcome.source} → ${outcome.lfn} at ${outcome.surl} (adler32 ${outcome.adler32})`);
+    } else {
+      await session.fail(`${outcome.source} → ${outcome.lfn}`, outcome.error!);
+    }
+  }
+  if (!session.json && session.verbosity >= 0) {
+    const failed = outcomes.length - ok;
+    await session.out.line(
+      `put ${ok} of ${outcomes.length} files, ${bytes} bytes in ${seconds.toFixed(1)} s (${(outcomes.length / Math.max(seconds, 0.001)).toFixed(1)} files/s)` +
+        (failed > 0 ? `; ${failed} failed` : ''),
+    );
+  }
+  if (ok < outcomes.length) session.raise(ExitCode.ItemsFailed);
+}
