@@ -164,7 +164,8 @@ async function checkRegistry(config: SrmConfig, logger: Logger): Promise<void> {
     baseUrl: config.catalog.url,
     ...(config.catalog.ca !== undefined ? { ca: config.catalog.ca } : {}),
     ...(config.catalog.startupAuthorization !== undefined ? { headers: { authorization: config.catalog.startupAuthorization } } : {}),
-    timeoutMs: 5000,
+    // Generous: a loaded machine must not turn a slow answer into a misleading warning.
+    timeoutMs: 10_000,
     retry: false,
   });
   try {
