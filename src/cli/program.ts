@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root';
@@ -14,14 +14,18 @@ Exit status: 0 every item succeeded; 1 some items failed (each on stderr, one li
 Service: -s URL, else REPLICAT_ENDPOINT, else "endpoint" in ~/.config/replicat/config.json.
 Credentials: X509_USER_PROXY, X509_USER_CERT/X509_USER_KEY, REPLICAT_TOKEN, or REPLICAT_USER/REPLICAT_PASSWORD.`;
 
-/** Commands of `replicat` that run the service rather than talk to one (src/main.ts provides them). */
+/**
+ * Commands of `replicat` that run a service rather than talk to one (src/main.ts provides them): the
+ * catalog (`serve`, `migrate`) and the mock SRM's processes (`srm`, `storage`). An option is a
+ * `[flags, description]` pair, or a commander `Option` for what a pair cannot say (repeatable options).
+ */
 export type ServerCommands = Readonly<
   Record<
-    'serve' | 'migrate',
+    'serve' | 'migrate' | 'srm' | 'storage',
     {
       readonly summary: string;
       readonly description?: string;
-      readonly options?: readonly (readonly [flags: string, description: string])[];
+      readonly options?: readonly (readonly [flags: string, description: string] | Option)[];
       readonly run: (options: Readonly<Record<string, unknown>>) => Promise<number>;
     }
   >
@@ -54,7 +58,10 @@ export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerC
             .command(name)
             .summary(spec.summary)
             .description(spec.description ?? spec.summary);
-          for (const [flags, description] of spec.options ?? []) command.option(flags, description);
+          for (const option of spec.options ?? []) {
+            if (option instanceof Option) command.addOption(option);
+            else command.option(option[0], option[1]);
+          }
           command.action(async (...params: unknown[]) => settle(await spec.run((params.at(-1) as Command).opts())));
         }
       }

@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Check } from '../rest/validation';
-import type { SrmCaller } from './srm-catalog';
+import { createDataRoutes } from './data-routes';
+import { CatalogUnavailable, type SrmCaller } from './srm-catalog';
 import { srmOperations, srmValidators } from './srm-contract';
 import { SRM_HANDLERS, type SrmHandler } from './srm-operations';
 import { SrmRequestError, type SrmService } from './srm-service';
@@ -14,6 +15,11 @@ export interface SrmAppOptions {
   readonly logger: Logger;
   /** Largest JSON body of an SRM call. */
   readonly maxBodyBytes?: number;
+  /**
+   * Whether this app also serves the bytes behind TURLs (`/data/...`); false when a storage process of
+   * its own does (`replicat srm --no-data`). Default true.
+   */
+  readonly serveData?: boolean;
 }
 
 /** A malformed SRM call: answered 400 SRM_INVALID_REQUEST. */
@@ -23,7 +29,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The mock SRM's HTTP face: SRM v2.2 operations as JSON under /srm/v2 and the bytes behind TURLs under
- * /data/{se}/{path} (GET with Range, HEAD, PUT), as openapi/srm.yaml describes them; the operations are
+ * /data/{se}/{path} (signed; GET with Range, HEAD, PUT; `data-routes.ts`), as openapi/srm.yaml describes them; the operations are
  * routed and their bodies checked from that document. An SRM answer is HTTP 200 with the SRM status inside,
  * as SRM clients expect; only malformed calls, unknown tokens and strangers get HTTP errors.
  */
@@ -52,8 +58,17 @@ export function createSrmApp(options: SrmAppOptions): express.Express {
     app[method](path.replace(/\{([^}]+)\}/g, ':$1'), ...(check !== undefined ? [json] : []), call(handler, check));
   }
 
-  app.get('/data/:se/*path', (req, res, next) => serveBytes(service, req, res).catch(next));
-  app.put('/data/:se/*path', (req, res, next) => receiveBytes(service, req, res).catch(next));
+  if (options.serveData !== false) {
+    app.use(
+      createDataRoutes({
+        area: (se) => service.area(se),
+        signer: service.turlSigner,
+        // Here the request state is at hand: a released or aborted request ends its TURLs at once.
+        stillGranted: (grant, file) => service.mayAccess(grant.se, file, grant.access, grant.token),
+        logger: options.logger,
+      }),
+    );
+  }
 
   app.use((req: Request, res: Response) => {
     res.status(404).json({ status: 'SRM_INVALID_REQUEST', explanation: `no such operation: ${req.method} ${req.path}` });
@@ -76,8 +91,10 @@ export function createSrmApp(options: SrmAppOptions): express.Express {
 async function identify(options: SrmAppOptions, req: Request, res: Response): Promise<SrmCaller | undefined> {
   try {
     return await options.identify(req);
-  } catch {
-    res.status(401).json({ status: 'SRM_AUTHORIZATION_FAILURE', explanation: 'authenticate (a bearer token or password of the catalog)' });
+  } catch (error) {
+    if (error instanceof CatalogUnavailable) {
+      res.status(503).setHeader('retry-after', '5').json({ status: 'SRM_INTERNAL_ERROR', explanation: `the catalog cannot tell who you are now: ${error.message}` });
+    } else res.status(401).json({ status: 'SRM_AUTHORIZATION_FAILURE', explanation: 'authenticate (a bearer token or password of the catalog)' });
     return undefined;
   }
 }
@@ -92,74 +109,4 @@ function unreadableBody(error: unknown, limit: number): { status: number; explan
   if (type === 'entity.parse.failed') return { status: 400, explanation: 'the body is not valid JSON' };
   if (type === 'entity.too.large') return { status: 413, explanation: `the body is larger than the ${limit} bytes an SRM call may have` };
   return { status, explanation: `the body cannot be read: ${error instanceof Error ? error.message : type}` };
-}
-
-/** `/data/{se}/{path}`: the SE, and the local file the path names (confined to the SE's directory). */
-function dataTarget(service: SrmService, req: Request): { se: string; file: string } | undefined {
-  const se = String(req.params.se);
-  const area = service.area(se);
-  const segments = (req.params as { path?: string[] }).path ?? [];
-  if (area === undefined) return undefined;
-  return { se, file: area.locate(`/${segments.join('/')}`) };
-}
-
-async function serveBytes(service: SrmService, req: Request, res: Response): Promise<void> {
-  const target = dataTarget(service, req);
-  if (target === undefined) return void res.status(404).json({ status: 'SRM_INVALID_PATH', explanation: 'no such storage element here' });
-  if (!service.mayAccess(target.se, target.file, 'read')) {
-    return void res.status(403).json({ status: 'SRM_AUTHORIZATION_FAILURE', explanation: 'no pinned get for this TURL (prepareToGet first; pins expire)' });
-  }
-  const area = service.area(target.se)!;
-  const size = await area.size(target.file);
-  if (size === undefined) return void res.status(404).json({ status: 'SRM_INVALID_PATH', explanation: 'no such file' });
-  res.setHeader('accept-ranges', 'bytes');
-  res.type('application/octet-stream');
-  const range = parseRange(req.get('range'), size);
-  if (range === 'unsatisfiable') {
-    res.setHeader('content-range', `bytes */${size}`);
-    return void res.status(416).end();
-  }
-  if (range !== undefined) {
-    res.status(206).setHeader('content-range', `bytes ${range.start}-${range.end}/${size}`);
-    res.setHeader('content-length', String(range.end - range.start + 1));
-  } else res.setHeader('content-length', String(size));
-  if (req.method === 'HEAD' || size === 0) return void res.end();
-  const stream = await area.read(target.file, range);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
-}
-
-async function receiveBytes(service: SrmService, req: Request, res: Response): Promise<void> {
-  const target = dataTarget(service, req);
-  if (target === undefined) return void res.status(404).json({ status: 'SRM_INVALID_PATH', explanation: 'no such storage element here' });
-  if (!service.mayAccess(target.se, target.file, 'write')) {
-    return void res.status(403).json({ status: 'SRM_AUTHORIZATION_FAILURE', explanation: 'no put with space available for this TURL (prepareToPut first)' });
-  }
-  const bytes = await service.area(target.se)!.write(target.file, req);
-  res.status(201).json({ status: 'SRM_SUCCESS', size: bytes });
-}
-
-/**
- * One byte range (`bytes=0-99`, `bytes=100-`, `bytes=-100`), clipped to the file; several ranges, or a
- * header that is not a byte range, are ignored as RFC 9110 allows (the whole file is sent).
- */
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
-  const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (match === null) return undefined;
-  const [, from, to] = match;
-  if (from === '' && to === '') return undefined;
-  let start: number;
-  let end: number;
-  if (from === '') {
-    const suffix = Number(to);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(from);
-    end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
-    if (end < start) return to === '' || Number(to) >= start ? 'unsatisfiable' : undefined;
-  }
-  if (start >= size) return 'unsatisfiable';
-  return { start, end };
 }

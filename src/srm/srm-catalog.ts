@@ -26,6 +26,12 @@ export interface SrmCatalog {
   unregisterReplica(caller: SrmCaller, surl: string): Promise<CatalogOutcome>;
 }
 
+/**
+ * The catalog could not say who a caller is (it did not answer, or answered nonsense): the SRM answers 503,
+ * not 401, since the caller's credentials may be fine.
+ */
+export class CatalogUnavailable extends Error {}
+
 /** Who asks the SRM, as the catalog will know them (the credentials are passed on, never looked into). */
 export interface SrmCaller {
   /** Names the caller in request ownership checks. */

@@ -4,6 +4,7 @@ import { expandTurl, surlPath } from '../core/storage/turl-template';
 import type { SeDefinition, SrmCaller, SrmCatalog } from './srm-catalog';
 import { isFinal, requestStatus, type SrmStatusCode } from './srm-status';
 import { OutsideArea, StorageArea } from './storage-area';
+import { canonicalSePath, isSignedScheme, TurlSigner } from './turl-signer';
 
 export interface SrmSettings {
   /** The SEs this SRM serves: registry name → local directory holding their bytes. */
@@ -19,6 +20,11 @@ export interface SrmSettings {
   readonly requestRetentionMs: number;
   /** The clock; tests move it by hand. */
   readonly now?: () => number;
+  /**
+   * Signs the TURLs handed out (`turl-signer.ts`): with the secret shared with storage processes, or, when
+   * absent, a secret made up now (then only this process can serve the bytes).
+   */
+  readonly signer?: TurlSigner;
 }
 
 export interface FileStatus {
@@ -59,6 +65,8 @@ interface Slot {
   status: SrmStatusCode;
   explanation?: string;
   se?: string;
+  /** The file's path on its SE (`/dpm/vo/f1`): what its TURL's signature names. */
+  path?: string;
   file?: string;
   turl?: string;
   lfn?: string;
@@ -82,6 +90,7 @@ interface SrmRequest {
 interface Placed {
   readonly se: SeDefinition;
   readonly area: StorageArea;
+  readonly path: string;
   readonly file: string;
 }
 
@@ -100,11 +109,13 @@ export class SrmService {
   readonly #areas = new Map<string, StorageArea>();
   readonly #requests = new Map<string, SrmRequest>();
   readonly #now: () => number;
+  readonly #signer: TurlSigner;
 
   constructor(settings: SrmSettings, catalog: SrmCatalog) {
     this.#settings = settings;
     this.#catalog = catalog;
     this.#now = settings.now ?? Date.now;
+    this.#signer = settings.signer ?? TurlSigner.random(this.#now);
     for (const [name, root] of settings.ses) this.#areas.set(name, new StorageArea(root));
   }
 
@@ -145,7 +156,7 @@ export class SrmService {
         const denied = await this.#readDenied(caller, surl);
         if (denied) return { surl, ...denied };
         if ((await placed.area.size(placed.file)) === undefined) return { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file on this SE' };
-        const slot: Slot = { surl, se: placed.se.name, file: placed.file, turl, status: 'SRM_REQUEST_QUEUED', pinMs };
+        const slot: Slot = { surl, se: placed.se.name, path: placed.path, file: placed.file, turl, status: 'SRM_REQUEST_QUEUED', pinMs };
         if (placed.se.nearline) slot.readyAt = now + this.#settings.stagingDelayMs;
         else pin(slot, now, pinMs);
         return slot;
@@ -180,7 +191,7 @@ export class SrmService {
     if (busy.has(placed.file)) return { surl, status: 'SRM_FILE_BUSY', explanation: 'another put of this SURL is under way' };
     if ((await placed.area.size(placed.file)) !== undefined) return { surl, status: 'SRM_DUPLICATION_ERROR', explanation: 'the file exists on this SE' };
     busy.add(placed.file);
-    return { surl, lfn, se: placed.se.name, file: placed.file, turl, status: 'SRM_SPACE_AVAILABLE', expiresAt: now + this.#settings.putLifetimeMs };
+    return { surl, lfn, se: placed.se.name, path: placed.path, file: placed.file, turl, status: 'SRM_SPACE_AVAILABLE', expiresAt: now + this.#settings.putLifetimeMs };
   }
 
   /** The request as it stands now: staged files become pinned, pins and spaces past their time expire. */
@@ -261,16 +272,32 @@ export class SrmService {
 
   /**
    * May the bytes of `file` on SE `se` be served (a TURL of a pinned get) or written (a TURL of a put with
-   * space available)? A TURL is a capability: whoever holds it may use it while it is valid.
+   * space available)? With `token`, only that request's files count: a signed TURL names its request, so
+   * releasing or aborting it ends the TURL even while another request pins the same file. A TURL is a
+   * capability: whoever holds it may use it while it is valid.
    */
-  mayAccess(se: string, file: string, access: 'read' | 'write'): boolean {
+  mayAccess(se: string, file: string, access: 'read' | 'write', token?: string): boolean {
+    const kind = access === 'read' ? 'get' : 'put';
     const wanted: SrmStatusCode = access === 'read' ? 'SRM_FILE_PINNED' : 'SRM_SPACE_AVAILABLE';
-    return this.#active(access === 'read' ? 'get' : 'put').some((slot) => slot.se === se && slot.file === file && slot.status === wanted);
+    let slots: Slot[];
+    if (token === undefined) slots = this.#active(kind);
+    else {
+      const request = this.#requests.get(token);
+      if (request === undefined || request.kind !== kind) return false;
+      this.#advance(request);
+      slots = request.files;
+    }
+    return slots.some((slot) => slot.se === se && slot.file === file && slot.status === wanted);
   }
 
   /** The storage area of an SE served here. */
   area(se: string): StorageArea | undefined {
     return this.#areas.get(se);
+  }
+
+  /** Signs the TURLs this SRM hands out; the data routes check them with it. */
+  get turlSigner(): TurlSigner {
+    return this.#signer;
   }
 
   #open(caller: SrmCaller, kind: 'get' | 'put', files: Slot[]): RequestStatus {
@@ -305,13 +332,29 @@ export class SrmService {
         surl: slot.surl,
         status: slot.status,
         ...(slot.explanation !== undefined ? { explanation: slot.explanation } : {}),
-        ...(slot.turl !== undefined && (slot.status === 'SRM_FILE_PINNED' || slot.status === 'SRM_SPACE_AVAILABLE') ? { turl: slot.turl } : {}),
+        ...(slot.turl !== undefined && (slot.status === 'SRM_FILE_PINNED' || slot.status === 'SRM_SPACE_AVAILABLE') ? { turl: this.#signed(request, slot) } : {}),
         ...(slot.size !== undefined ? { size: slot.size } : {}),
         ...(slot.adler32 !== undefined ? { checksum: { type: 'adler32' as const, value: slot.adler32 } } : {}),
         ...(slot.expiresAt !== undefined && !isFinal(slot.status) ? { remainingLifetime: Math.max(0, Math.ceil((slot.expiresAt - now) / 1000)) } : {}),
         ...(slot.status === 'SRM_REQUEST_QUEUED' && slot.readyAt !== undefined ? { estimatedWaitTime: Math.max(0, Math.ceil((slot.readyAt - now) / 1000)) } : {}),
       })),
     };
+  }
+
+  /**
+   * A ready file's TURL as handed out: signed for reading (a get) or writing (a put) until the pin or the
+   * space runs out. TURLs of protocols replicat does not serve (root://, gsiftp://) go out as they are.
+   */
+  #signed(request: SrmRequest, slot: Slot): string {
+    const turl = slot.turl!;
+    if (!TurlSigner.signs(turl)) return turl;
+    return this.#signer.sign(turl, {
+      access: request.kind === 'get' ? 'read' : 'write',
+      se: slot.se!,
+      path: slot.path!,
+      expiresAt: slot.expiresAt!,
+      token: request.token,
+    });
   }
 
   /** Moves a request along the clock: staging finishes, pins and put spaces run out. */
@@ -360,7 +403,7 @@ export class SrmService {
     const area = se === undefined ? undefined : this.#areas.get(se.name);
     if (se === undefined || area === undefined) return { status: 'SRM_INVALID_PATH', explanation: 'the SURL is on a storage element this SRM does not serve' };
     try {
-      return { se, area, file: area.locate(path) };
+      return { se, area, path: canonicalSePath(path), file: area.locate(path) };
     } catch (error) {
       return { status: 'SRM_INVALID_PATH', explanation: error instanceof OutsideArea ? error.message : 'bad path' };
     }
@@ -368,7 +411,9 @@ export class SrmService {
 
   #turl(se: SeDefinition, surl: string, wanted: readonly string[] | undefined): string | undefined {
     const protocol = wanted === undefined ? se.protocols[0] : wanted.map((scheme) => se.protocols.find((p) => p.scheme === scheme)).find((p) => p !== undefined);
-    return protocol === undefined ? undefined : expandTurl(protocol.turlTemplate, surl);
+    if (protocol === undefined) return undefined;
+    // A TURL replicat signs is an http URL the client sends back: its path must be percent-encoded.
+    return expandTurl(protocol.turlTemplate, surl, { percentEncodePath: isSignedScheme(protocol.scheme) });
   }
 
   async #readDenied(caller: SrmCaller, surl: string): Promise<{ status: SrmStatusCode; explanation: string } | undefined> {

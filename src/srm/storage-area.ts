@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { link, lstat, mkdir, realpath, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Adler32 } from '@replicat/sdk';
 
 /** A path that would leave the SE's directory, or is not a file name at all. */
 export class OutsideArea extends Error {}
+
+/** A write to a file that is already there: a put's TURL writes its file once. */
+export class FileExists extends Error {}
 
 /**
  * One SE's bytes: a local directory. Every path is confined to it twice over — lexically (no `.` or `..`
@@ -47,25 +50,28 @@ export class StorageArea {
   }
 
   /**
-   * Writes a file from a stream: into a temporary name next to it, renamed into place when complete, so a
+   * Writes a new file from a stream: into a temporary name next to it, linked into place when complete, so a
    * broken upload never leaves a half file under the real name. The directory is made as needed, inside.
+   * An existing file is never replaced (FileExists): the catalog may already hold its size and checksum, and
+   * a storage process cannot know whether the put behind a still-valid TURL is done.
    */
   async write(file: string, body: Readable): Promise<number> {
-    const directory = dirname(file);
-    await mkdir(directory, { recursive: true });
-    const realDirectory = await realpath(directory);
-    if (!isWithin(realDirectory, await this.#rootPath())) throw new OutsideArea('the directory leads outside the storage area');
+    const realDirectory = await this.#makeDirectory(dirname(file));
     const existing = await lstat(file).catch(() => undefined);
-    if (existing?.isSymbolicLink() || existing?.isDirectory()) throw new OutsideArea('not a regular file');
+    if (existing?.isFile()) throw new FileExists('the file exists: a put writes its file once');
+    if (existing !== undefined) throw new OutsideArea('not a regular file');
     const temporary = join(realDirectory, `.upload-${randomUUID()}`);
     let bytes = 0;
     body.on('data', (chunk: Buffer) => (bytes += chunk.length));
     try {
       await pipeline(body, createWriteStream(temporary, { flags: 'wx' }));
-      await rename(temporary, join(realDirectory, basename(file)));
+      // link, unlike rename, fails when the name is taken: two uploads racing for one name cannot both win.
+      await link(temporary, join(realDirectory, basename(file)));
     } catch (error) {
-      await unlink(temporary).catch(() => undefined);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExists('the file exists: a put writes its file once');
       throw error;
+    } finally {
+      await unlink(temporary).catch(() => undefined);
     }
     return bytes;
   }
@@ -92,6 +98,26 @@ export class StorageArea {
     if (parent === undefined || !isWithin(parent, await this.#rootPath())) return false;
     await unlink(file);
     return true;
+  }
+
+  /**
+   * Makes a file's directory one component at a time, each checked to resolve inside the area: a plain
+   * `mkdir -p` would follow a planted symlink and create directories outside before any check. Answers the
+   * directory's real path.
+   */
+  async #makeDirectory(directory: string): Promise<string> {
+    const root = await this.#rootPath();
+    let current = root;
+    for (const part of relative(this.#root, directory).split(sep).filter((p) => p !== '')) {
+      const next = join(current, part);
+      await mkdir(next).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      current = await realpath(next).catch(() => '');
+      if (!isInside(current, root)) throw new OutsideArea('the directory leads outside the storage area');
+      if (!(await stat(current)).isDirectory()) throw new OutsideArea(`${part} is a file, not a directory`);
+    }
+    return current;
   }
 
   /** The real path of an existing file when it is inside the area. */

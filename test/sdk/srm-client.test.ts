@@ -238,7 +238,7 @@ describe('SrmClient', () => {
     const started = Date.now();
     const ready = await srm.waitUntilReady(queued.token, { pollMs: 50 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(ready).toMatchObject({ status: 'SRM_SUCCESS', files: [{ status: 'SRM_FILE_PINNED', turl: `${srmUrl}/data/tape/vo/t1` }] });
+    expect(ready).toMatchObject({ status: 'SRM_SUCCESS', files: [{ status: 'SRM_FILE_PINNED', turl: expect.stringMatching(new RegExp(`^${srmUrl}/data/tape/vo/t1\\?token=[0-9a-f]{32}&expires=\\d+&signature=`)) }] });
     const turl = ready.files[0]!.turl!;
     const target = join(work, 'downloaded-t1');
     const got = await srm.download(turl, target);
@@ -348,8 +348,9 @@ describe('SrmClient', () => {
     const target = join(work, 'partial', 'file');
     writeFileSync(target, 'old');
     const missing = await srm.download(`${srmUrl}/data/nowhere/x?signature=abc`, target).catch((error: unknown) => error);
-    expect(missing).toMatchObject({ name: 'TurlError', status: 404, code: 'NotExists', srmStatus: 'SRM_INVALID_PATH' });
-    expect((missing as Error).message).not.toMatch(/signature/);
+    // A TURL whose signature does not hold is refused before anything else is looked at.
+    expect(missing).toMatchObject({ name: 'TurlError', status: 403, code: 'PermissionDenied', srmStatus: 'SRM_AUTHORIZATION_FAILURE' });
+    expect((missing as Error).message).not.toContain('signature=abc'); // the query (a capability) stays out of messages
     const proxy = await srm.download(`${brokenUrl}/gateway`, target).catch((error: unknown) => error);
     expect(proxy).toMatchObject({ name: 'TurlError', status: 502, srmStatus: undefined });
     const broken = await srm.download(`${brokenUrl}/half`, target).catch((error: unknown) => error);

@@ -189,7 +189,8 @@ describe('the mock SRM and its contract, openapi/srm.yaml', () => {
     expectAnswer('srmPrepareToPut', put);
     const { token, files } = put.body as RequestStatus;
     for (const file of files.filter((f) => f.turl !== undefined)) {
-      const written = await request(app).put(new URL(file.turl!).pathname).send('contract bytes');
+      const turl = new URL(file.turl!);
+      const written = await request(app).put(turl.pathname + turl.search).send('contract bytes');
       expect([written.status, written.body, file.turl]).toEqual([201, expect.anything(), file.turl]);
       expectAnswer('writeTurl', written);
     }

@@ -29,7 +29,11 @@ describe('the mock SRM', () => {
     status: (token: string) => request(app).get(`/srm/v2/requests/${token}`).set('x-caller', who),
   });
   const alice = () => as('alice');
-  const turlPath = (turl: string) => new URL(turl).pathname;
+  /** A TURL's path with its query: the signature the data routes check. */
+  const turlPath = (turl: string) => {
+    const url = new URL(turl);
+    return `${url.pathname}${url.search}`;
+  };
   const put = async (surl: string, lfn: string, bytes: Buffer): Promise<RequestStatus> => {
     const prepared = (await alice().post('prepare-to-put', { files: [{ surl, lfn }] })).body as RequestStatus;
     expect(prepared.files[0]).toMatchObject({ status: 'SRM_SPACE_AVAILABLE' });
@@ -83,7 +87,7 @@ describe('the mock SRM', () => {
     const bytes = Buffer.from('0123456789abcdef');
     await put('srm://se1.example.org/dpm/vo/g', '/grid/vo/g', bytes);
     const got = (await alice().post('prepare-to-get', { surls: ['srm://se1.example.org/dpm/vo/g'], protocols: ['gsiftp', 'http'] })).body as RequestStatus;
-    expect(got).toMatchObject({ status: 'SRM_SUCCESS', files: [{ status: 'SRM_FILE_PINNED', turl: 'http://srm.test/data/se1/dpm/vo/g', remainingLifetime: 600 }] });
+    expect(got).toMatchObject({ status: 'SRM_SUCCESS', files: [{ status: 'SRM_FILE_PINNED', turl: expect.stringMatching(/^http:\/\/srm\.test\/data\/se1\/dpm\/vo\/g\?token=/), remainingLifetime: 600 }] });
     const path = turlPath(got.files[0]!.turl!);
     const whole = await request(app).get(path).buffer(true).parse((res, cb) => { const parts: Buffer[] = []; res.on('data', (c: Buffer) => parts.push(c)); res.on('end', () => cb(null, Buffer.concat(parts))); });
     expect(whole.status).toBe(200);
@@ -110,11 +114,12 @@ describe('the mock SRM', () => {
     expect(((await alice().status(queued.token)).body as RequestStatus).files[0]).toMatchObject({ status: 'SRM_REQUEST_QUEUED', estimatedWaitTime: 1 });
     clock += 1_000;
     const staged = (await alice().status(queued.token)).body as RequestStatus;
-    expect(staged).toMatchObject({ status: 'SRM_SUCCESS', files: [{ status: 'SRM_FILE_PINNED', turl: 'http://srm.test/data/tape/vo/t', remainingLifetime: 60 }] });
-    expect((await request(app).get('/data/tape/vo/t')).status).toBe(200);
+    expect(staged).toMatchObject({ status: 'SRM_SUCCESS', files: [{ status: 'SRM_FILE_PINNED', turl: expect.stringMatching(/^http:\/\/srm\.test\/data\/tape\/vo\/t\?/), remainingLifetime: 60 }] });
+    const turl = turlPath(staged.files[0]!.turl!);
+    expect((await request(app).get(turl)).status).toBe(200);
     clock += 60_000;
     expect(((await alice().status(queued.token)).body as RequestStatus).files[0]).toMatchObject({ status: 'SRM_FILE_LIFETIME_EXPIRED' });
-    expect((await request(app).get('/data/tape/vo/t')).status).toBe(403);
+    expect((await request(app).get(turl)).status).toBe(403);
   });
 
   it('refuses SURLs of SEs it does not serve, paths that climb out, and symlinks that lead out', async () => {
@@ -145,6 +150,10 @@ describe('the mock SRM', () => {
       const res = await request(app).put(turlPath(prepared.files[0]!.turl!)).send('x');
       expect(res.status).toBe(400);
       expect(existsSync(join(outside, 'new'))).toBe(false);
+      // Nor are directories made through it on the way to a deeper file.
+      const deeper = (await alice().post('prepare-to-put', { files: [{ surl: 'srm://se1.example.org/dpm/out/sub/new', lfn: '/x/sub/new' }] })).body as RequestStatus;
+      expect((await request(app).put(turlPath(deeper.files[0]!.turl!)).send('x')).status).toBe(400);
+      expect(existsSync(join(outside, 'sub'))).toBe(false);
       // The data endpoint confines raw paths the same way.
       for (const path of ['/data/se1/dpm/%2e%2e/%2e%2e/x', '/data/se1/dpm/../../x', '/data/nope/x']) {
         expect((await request(app).get(path)).status).toBeGreaterThanOrEqual(400);
@@ -167,9 +176,9 @@ describe('the mock SRM', () => {
       ],
     })).body as RequestStatus;
     expect(prepared.files.map((f) => f.status)).toEqual(['SRM_FAILURE', 'SRM_DUPLICATION_ERROR', 'SRM_SPACE_AVAILABLE', 'SRM_FILE_BUSY', 'SRM_SPACE_AVAILABLE', 'SRM_SPACE_AVAILABLE']);
-    await request(app).put('/data/se1/dpm/busy').send('b');
+    await request(app).put(turlPath(prepared.files[2]!.turl!)).send('b');
     // Same LFN as /grid/dup but other bytes: the catalog refuses, the SE drops them.
-    await request(app).put('/data/se1/dpm/clash').send('different');
+    await request(app).put(turlPath(prepared.files[5]!.turl!)).send('different');
     const done = (await alice().post('put-done', { token: prepared.token })).body as RequestStatus;
     expect(done.status).toBe('SRM_PARTIAL_SUCCESS');
     expect(done.files.map((f) => f.status)).toEqual(['SRM_FAILURE', 'SRM_DUPLICATION_ERROR', 'SRM_SUCCESS', 'SRM_FILE_BUSY', 'SRM_INVALID_PATH', 'SRM_FAILURE']);
@@ -187,7 +196,7 @@ describe('the mock SRM', () => {
     expect((await mallory.post('rm', { surls: ['srm://se1.example.org/dpm/private'] })).body).toMatchObject({ files: [{ status: 'SRM_AUTHORIZATION_FAILURE' }] });
     expect(existsSync(join(dir, 'se1', 'dpm', 'private'))).toBe(true);
     const theirs = (await mallory.post('prepare-to-put', { files: [{ surl: 'srm://se1.example.org/dpm/theirs', lfn: '/grid/theirs' }] })).body as RequestStatus;
-    await request(app).put('/data/se1/dpm/theirs').send('t');
+    await request(app).put(turlPath(theirs.files[0]!.turl!)).send('t');
     expect(((await mallory.post('put-done', { token: theirs.token })).body as RequestStatus).files[0]).toMatchObject({ status: 'SRM_AUTHORIZATION_FAILURE' });
     expect(existsSync(join(dir, 'se1', 'dpm', 'theirs'))).toBe(false);
     const mine = (await alice().post('prepare-to-get', { surls: ['srm://se1.example.org/dpm/private'] })).body as RequestStatus;
@@ -211,7 +220,7 @@ describe('the mock SRM', () => {
       files: [{ status: 'SRM_SUCCESS', size: 7, checksum: { type: 'adler32', value: new Adler32().update(bytes).hex() } }, { status: 'SRM_INVALID_PATH' }],
     });
     const prepared = (await alice().post('prepare-to-put', { files: [{ surl: 'srm://se1.example.org/dpm/half', lfn: '/grid/half' }] })).body as RequestStatus;
-    await request(app).put('/data/se1/dpm/half').send('half');
+    await request(app).put(turlPath(prepared.files[0]!.turl!)).send('half');
     expect((await alice().post('abort', { token: prepared.token })).body).toMatchObject({ status: 'SRM_ABORTED', files: [{ status: 'SRM_ABORTED' }] });
     expect(existsSync(join(dir, 'se1', 'dpm', 'half'))).toBe(false);
     expect((await alice().post('rm', { surls: ['srm://se1.example.org/dpm/l'] })).body).toMatchObject({ status: 'SRM_SUCCESS' });

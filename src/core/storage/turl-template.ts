@@ -50,9 +50,14 @@ export function surlPath(surl: string): string {
   return single.startsWith('/') ? single : `/${single}`;
 }
 
-/** The TURL of a SURL under a checked template. */
-export function expandTurl(template: string, surl: string): string {
-  return fill(template, surlPath(surl), new URL(surl).hostname.toLowerCase());
+/**
+ * The TURL of a SURL under a checked template. With `percentEncodePath` each path component is
+ * percent-encoded, as a URL the client sends back must be (a file named `a b#1` becomes `a%20b%231`, not a
+ * fragment); without it the path goes in as the SURL names it.
+ */
+export function expandTurl(template: string, surl: string, options: { readonly percentEncodePath?: boolean } = {}): string {
+  const path = surlPath(surl);
+  return fill(template, options.percentEncodePath === true ? path.split('/').map(encodeURIComponent).join('/') : path, new URL(surl).hostname.toLowerCase());
 }
 
 function decodePath(path: string): string {
