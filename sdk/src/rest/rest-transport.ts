@@ -182,7 +182,7 @@ export class RestTransport {
   ): Promise<T> {
     const requestId = randomUUID();
     for (let retry = 0; ; retry++) {
-      const attempt = new AttemptSignal(this.timeoutFor(options), options.signal);
+      const attempt = new AttemptSignal(this.timeoutFor(options), options.signal, requestId);
       let failure: ReplicatError;
       let retryable: boolean;
       let retryAfterMs: number | undefined;
