@@ -64,6 +64,7 @@ export const killScenario: Scenario = {
     let present = 0;
     let absent = 0;
     let restartMs = 0;
+    let cutByKill = 0;
     for (let round = 1; round <= context.options.killRounds; round++) {
       const service = await ServiceProcess.start({ name: 'kill', dir: context.dir, env: { DATABASE_URL: url, REPLICAT_DB_POOL: '10' }, ...(port ? { port } : {}) });
       port = service.port;
@@ -82,13 +83,15 @@ export const killScenario: Scenario = {
         }
         const bulks = Array.from({ length: CONCURRENT_BULKS }, (_, b) => newFiles(dir, context.options.bulkItems, `b${b}`));
         const sent = bulks.map((files) => sendBulk(bulkSender, files));
-        // Anywhere from the middle of the upload to just after the last answer.
-        const delay = Math.floor(bulkMs * (0.3 + Math.random() * 0.9));
+        // Anywhere from the middle of the upload to just after the last answer; in odd rounds well before
+        // the bulks' usual end, so that a short run (two rounds in CI) does not only kill an idle service.
+        const delay = Math.floor(bulkMs * (0.3 + Math.random() * (round % 2 === 1 ? 0.4 : 0.9)));
         await sleep(delay);
         service.signal('SIGKILL');
         const exit = await service.exited();
         const outcomes = await Promise.all(sent);
         const completed = outcomes.filter((o) => o.ok).length;
+        cutByKill += CONCURRENT_BULKS - completed;
         context.say(`round ${round}: SIGKILL after ${delay} ms (exit ${exit.signal}); ${completed}/${CONCURRENT_BULKS} bulks had been answered`);
         for (const outcome of outcomes) {
           for (const f of outcome.files) {
@@ -107,6 +110,7 @@ export const killScenario: Scenario = {
       restartMs = Date.now() - restarted;
       await again.stop();
     }
+    if (cutByKill === 0) problems.push('every SIGKILL came after the bulks were answered: nothing was killed mid-bulk');
     const verify = await verifyLedgers(url, '/kill', [ledger]);
     problems.push(...verify.problems.slice(0, 20));
     const invariants = await checkInvariants(url);
@@ -117,6 +121,7 @@ export const killScenario: Scenario = {
       figures: {
         rounds: context.options.killRounds,
         itemsSent: ledger.files.size,
+        bulksCutByKill: cutByKill,
         unacknowledgedItemsPresent: present,
         unacknowledgedItemsAbsent: absent,
         restartToReadyMs: restartMs,
