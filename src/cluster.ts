@@ -1,18 +1,25 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { aggregateWorkerMetrics, joinMetricsAggregation } from './ops/cluster-metrics';
 
 /**
  * Runs `serve` in `workers` processes sharing one port (Node cluster): the service is stateless, so
  * processes are interchangeable, and one JavaScript thread per core is how Node uses more than one.
- * The primary only forks, replaces a worker that dies, and passes SIGTERM/SIGINT on, then waits for
- * the workers to drain their requests. With one worker there is no primary: `serve` runs in place.
+ * The primary only forks, replaces a worker that dies, passes SIGTERM/SIGINT on, then waits for the
+ * workers to drain their requests; and sums the workers' metrics for /metrics (ops/cluster-metrics.ts).
+ * With one worker there is no primary: `serve` runs in place. A worker's log lines carry its `worker` id.
  *
  * ```ts
- * await serveInWorkers(config.workers, logger, () => serve(config, logger));
+ * await serveInWorkers(config.workers, logger, (log) => serve(config, log));
  * ```
  */
-export async function serveInWorkers(workers: number, logger: Logger, serve: () => Promise<void>): Promise<void> {
-  if (workers <= 1 || !cluster.isPrimary) return serve();
+export async function serveInWorkers(workers: number, logger: Logger, serve: (logger: Logger) => Promise<void>): Promise<void> {
+  if (workers <= 1) return serve(logger);
+  if (cluster.isWorker) {
+    joinMetricsAggregation();
+    return serve(logger.child({ worker: cluster.worker!.id }));
+  }
+  aggregateWorkerMetrics();
   let stopping = false;
   const fork = (): Worker => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {

@@ -144,22 +144,22 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
       process.exit(1);
     });
     const { serveInWorkers } = await import('./cluster.js');
-    await serveInWorkers(config.workers, logger, async () => {
+    await serveInWorkers(config.workers, logger, async (serviceLogger) => {
       // One serving process: stops on SIGTERM/SIGINT after draining the requests in flight.
-      const service = await startService(config, logger);
+      const service = await startService(config, serviceLogger);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal, drainTimeoutMs: config.http.drainTimeoutMs }, 'stopped accepting connections; draining requests in flight');
+        serviceLogger.info({ signal, drainTimeoutMs: config.http.drainTimeoutMs }, 'stopped accepting connections; draining requests in flight');
         service.stop().then(
           ({ drained }) => {
-            if (drained) logger.info({ signal }, 'drained; stopped');
-            else logger.warn({ signal }, `requests still in flight after ${config.http.drainTimeoutMs} ms were cut; stopped`);
+            if (drained) serviceLogger.info({ signal }, 'drained; stopped');
+            else serviceLogger.warn({ signal }, `requests still in flight after ${config.http.drainTimeoutMs} ms were cut; stopped`);
             process.exit(drained ? 0 : 1);
           },
           (error: unknown) => {
-            logger.error({ err: error }, 'unclean stop');
+            serviceLogger.error({ err: error }, 'unclean stop');
             process.exit(1);
           },
         );

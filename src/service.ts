@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -151,7 +152,12 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
     audit: (event) => audit.warn(event, event.action),
     metadata: config.metadata,
     storage: config.storage,
-    metrics: new ServiceMetrics({ database, processMetrics: true }),
+    // A worker of our own `serve --workers N` (not of some other process manager's cluster) answers for all.
+    metrics: new ServiceMetrics({
+      database,
+      processMetrics: true,
+      ...(config.workers > 1 && cluster.isWorker ? { clusterWorker: cluster.worker!.id } : {}),
+    }),
     draining: () => draining,
   });
   return {

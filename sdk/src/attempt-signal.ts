@@ -10,11 +10,14 @@ export class AttemptSignal {
   readonly #caller: AbortSignal | undefined;
   readonly #timeoutMs: number;
   readonly #onCallerAbort: () => void;
+  readonly #requestId: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timedOut = false;
 
-  constructor(timeoutMs: number, caller: AbortSignal | undefined) {
+  /** `requestId`: the `x-request-id` the attempt sends, carried by the errors explain() makes. */
+  constructor(timeoutMs: number, caller: AbortSignal | undefined, requestId?: string) {
     this.#timeoutMs = timeoutMs;
+    this.#requestId = requestId;
     this.#caller = caller;
     this.#onCallerAbort = () => this.#controller.abort(caller?.reason);
     if (caller?.aborted) this.#controller.abort(caller.reason);
@@ -47,8 +50,10 @@ export class AttemptSignal {
    * else undefined (the failure is the transport's own).
    */
   explain(): AbortError | TimeoutError | undefined {
-    if (this.#caller?.aborted) return new AbortError('the call was aborted', { cause: this.#caller.reason });
-    if (this.#timedOut) return new TimeoutError(`no answer within ${this.#timeoutMs} ms`);
+    // A request that timed out may still be running in the service: its id finds it in the service log.
+    const ids = this.#requestId !== undefined ? { requestId: this.#requestId } : {};
+    if (this.#caller?.aborted) return new AbortError('the call was aborted', { cause: this.#caller.reason, ...ids });
+    if (this.#timedOut) return new TimeoutError(`no answer within ${this.#timeoutMs} ms`, ids);
     return undefined;
   }
 }

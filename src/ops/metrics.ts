@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../core/errors';
 import type { DatabaseHandle, PoolStats } from '../db/database-handle';
+import { askPrimaryForMetrics, offerMetrics } from './cluster-metrics';
 
 /** Which door a request came in by: the REST API, the SOAP ports, or the service's own endpoints. */
 export type Face = 'rest' | 'soap' | 'ops';
@@ -12,6 +13,12 @@ export interface ServiceMetricsOptions {
    * running service turns them on, not every app a test builds.
    */
   readonly processMetrics?: boolean;
+  /**
+   * The cluster worker id when this process is one of `serve --workers N`: render() then answers for
+   * all workers, summed by the primary (cluster-metrics.ts), and the process metrics carry a `worker`
+   * label instead of being summed.
+   */
+  readonly clusterWorker?: number;
 }
 
 /**
@@ -35,6 +42,7 @@ export class ServiceMetrics {
   readonly #inFlight: Gauge<'face'>;
   readonly #audit: Counter<'action'>;
   readonly #databaseUp: Gauge;
+  readonly #render: () => Promise<string>;
 
   constructor(options: ServiceMetricsOptions) {
     const registers = [this.registry];
@@ -86,8 +94,11 @@ export class ServiceMetrics {
       name: 'replicat_database_up',
       help: '1 when the last database check (readiness probe or request) succeeded, 0 when the database was unreachable',
       registers,
+      // Over cluster workers: down as soon as one of them found the database unreachable.
+      aggregator: 'min',
     });
     this.#databaseUp.set(1);
+    // Pool gauges, like the counters, are summed over cluster workers: the connections of the whole service.
     const pool = options.database.poolStats?.bind(options.database);
     if (pool !== undefined) {
       const gauge = (name: string, help: string, read: (stats: PoolStats) => number) =>
@@ -99,20 +110,30 @@ export class ServiceMetrics {
             this.set(read(pool()));
           },
         });
-      gauge('replicat_db_pool_max', 'Largest number of PostgreSQL connections the pool opens (REPLICAT_DB_POOL)', (s) => s.max);
+      gauge('replicat_db_pool_max', 'Largest number of PostgreSQL connections the pool opens (REPLICAT_DB_POOL; with --workers N, N times that)', (s) => s.max);
       gauge('replicat_db_pool_connections', 'PostgreSQL connections open now, busy or idle', (s) => s.total);
       gauge('replicat_db_pool_idle', 'PostgreSQL connections open and idle', (s) => s.idle);
       gauge('replicat_db_pool_waiting', 'Queries waiting for a free connection', (s) => s.waiting);
     }
-    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
+    const worker = options.clusterWorker;
+    const processRegistry = worker === undefined ? this.registry : new Registry();
+    if (options.processMetrics === true) collectDefaultMetrics({ register: processRegistry });
+    if (worker === undefined) {
+      this.#render = () => this.registry.metrics();
+    } else {
+      processRegistry.setDefaultLabels({ worker: String(worker) });
+      offerMetrics([this.registry, processRegistry]);
+      this.#render = () => askPrimaryForMetrics();
+    }
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
 
+  /** The Prometheus text: this instance's, or in cluster mode the whole cluster's. */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.#render();
   }
 
   requestStarted(face: Face): void {

@@ -165,6 +165,9 @@ describe('timeouts', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(svc.seen).toHaveLength(1);
+    // The id the request went out with, to find it in the service log (it may still be running there).
+    expect((error as TimeoutError).requestId).toBe(svc.seen[0]!.requestId);
+    expect((error as TimeoutError).requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('takes a per-call timeout over the client’s', async () => {

@@ -211,7 +211,7 @@ export class RestTransport<P extends {} = paths> {
   ): Promise<T> {
     const requestId = randomUUID();
     for (let retry = 0; ; retry++) {
-      const attempt = new AttemptSignal(this.timeoutFor(options), options.signal);
+      const attempt = new AttemptSignal(this.timeoutFor(options), options.signal, requestId);
       let failure: ReplicatError;
       let retryable: boolean;
       let retryAfterMs: number | undefined;

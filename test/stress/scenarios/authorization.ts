@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DN, GridPki, missingGridTools, type Credential } from '../../support/grid-pki';
-import { adminToken } from '../catalog-client';
+import { adminToken } from '../sdk-catalog-client';
 import type { Scenario, ScenarioResult } from '../scenario';
 import { ADMIN_PASSWORD, ServiceProcess } from '../service-process';
 
@@ -49,7 +49,7 @@ export const authorizationScenario: Scenario = {
       const ca = pki.user('ca').chain;
       const alice = pki.gridProxy('alice-proxy.pem', 'alice', '-rfc');
       const bob = pki.gridProxy('bob-proxy.pem', 'bob', '-rfc');
-      const admin = await adminToken(service.url, ADMIN_PASSWORD);
+      const admin = `Bearer ${await adminToken(service.url, ADMIN_PASSWORD)}`;
 
       const https = (credential: Credential, method: string, path: string, body?: string, contentType = 'application/json'): Promise<Answer> =>
         new Promise((resolve) => {

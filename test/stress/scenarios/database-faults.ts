@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CatalogClient } from '../catalog-client';
 import { runLoad } from '../load';
 import type { Scenario } from '../scenario';
 import { RssSampler, ServiceProcess } from '../service-process';
@@ -61,8 +62,10 @@ export const databaseFaultsScenario: Scenario = {
         await sleep(250);
       }
     })();
+    let client: CatalogClient | undefined;
     try {
-      const client = await clientOf(service.url);
+      client = await clientOf([service.url]);
+      const shared = client;
       const rss = new RssSampler(service);
       const started = Date.now();
       const faults = (async () => {
@@ -87,7 +90,7 @@ export const databaseFaultsScenario: Scenario = {
         clients,
         seconds,
         root: '/stress',
-        clientFor: () => client,
+        clientFor: () => shared,
         ackLog: join(context.dir, 'database-faults-acknowledged.jsonl'),
       });
       await faults;
@@ -131,6 +134,7 @@ export const databaseFaultsScenario: Scenario = {
       probing = false;
       await prober;
       context.postgres.resume();
+      await client?.close();
       await service.stop();
     }
   },

@@ -2,7 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES } from '../../../src/core/errors';
-import { adminToken } from '../catalog-client';
+import { adminToken } from '../sdk-catalog-client';
 import { HostileRequests, type HostileRequest } from '../hostile-requests';
 import { checkInvariants } from '../invariants';
 import { rssFigures, type Scenario } from '../scenario';
@@ -119,7 +119,7 @@ export const hostileInputScenario: Scenario = {
     const problems: string[] = [];
     const figures: Record<string, string | number> = {};
     try {
-      const authorization = await adminToken(service.url, ADMIN_PASSWORD);
+      const authorization = `Bearer ${await adminToken(service.url, ADMIN_PASSWORD)}`;
       await fetch(`${service.url}/api/v1/directories`, {
         method: 'POST',
         headers: { authorization, 'content-type': 'application/json' },

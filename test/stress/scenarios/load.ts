@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { adminToken, HttpCatalogClient, type CatalogClient } from '../catalog-client';
+import type { AttributeDefinition } from '@replicat/sdk';
+import type { CatalogClient } from '../catalog-client';
 import { checkInvariants } from '../invariants';
 import { verifyLedgers } from '../ledger';
 import { failuresByCode, runLoad, summarize, type LoadReport } from '../load';
 import { rssFigures, rssGrowthProblem, type Scenario, type ScenarioContext, type ScenarioResult } from '../scenario';
+import { adminToken, SdkCatalogClient } from '../sdk-catalog-client';
 import { ADMIN_PASSWORD, RssSampler, ServiceProcess } from '../service-process';
 
 const ROOT = '/stress';
@@ -14,20 +16,23 @@ export const loadScenario: Scenario = {
   async run(context) {
     const url = await context.freshDatabase('stress_load');
     const service = await ServiceProcess.start({ name: 'load', dir: context.dir, env: { DATABASE_URL: url, REPLICAT_DB_POOL: '20' } });
+    let client: CatalogClient | undefined;
     try {
-      const client = await clientOf(service.url);
+      client = await clientOf([service.url]);
       const rss = new RssSampler(service);
       context.say(`${context.options.clients} clients for ${context.options.seconds} s against ${service.url}`);
+      const shared = client;
       const load = await runLoad({
         clients: context.options.clients,
         seconds: context.options.seconds,
         root: ROOT,
-        clientFor: () => client,
+        clientFor: () => shared,
         ackLog: join(context.dir, 'load-acknowledged.jsonl'),
       });
       rss.stop();
       return await judge(context, url, load, [service], rss.samples);
     } finally {
+      await client?.close();
       await service.stop();
     }
   },
@@ -41,12 +46,11 @@ export const twoInstancesScenario: Scenario = {
     const [a, b] = await Promise.all(
       ['instance-a', 'instance-b'].map((name) => ServiceProcess.start({ name, dir: context.dir, env: { DATABASE_URL: url, REPLICAT_DB_POOL: '10' } })),
     );
+    let client: CatalogClient | undefined;
     try {
-      const authorization = await adminToken(a!.url, ADMIN_PASSWORD);
-      let turn = 0;
       // A write on one instance and the read after it on the other: nothing may live in one process only.
-      const client = new HttpCatalogClient({ baseUrl: () => (turn++ % 2 === 0 ? a!.url : b!.url), authorization, timeoutMs: 60_000 });
-      await client.createSchema('stress', STRESS_SCHEMA);
+      client = await clientOf([a!.url, b!.url]);
+      const shared = client;
       const rssA = new RssSampler(a!);
       const rssB = new RssSampler(b!);
       context.say(`${context.options.clients} clients for ${context.options.seconds} s alternating between ${a!.url} and ${b!.url}`);
@@ -54,7 +58,7 @@ export const twoInstancesScenario: Scenario = {
         clients: context.options.clients,
         seconds: context.options.seconds,
         root: ROOT,
-        clientFor: () => client,
+        clientFor: () => shared,
         ackLog: join(context.dir, 'two-instances-acknowledged.jsonl'),
       });
       rssA.stop();
@@ -63,18 +67,24 @@ export const twoInstancesScenario: Scenario = {
       const b2 = rssFigures(rssB.samples);
       return { figures: { ...result.figures, rssPeakMbB: b2.rssPeakMb ?? 0, rssTrendMbPerMinB: b2.rssTrendMbPerMin ?? 0 }, problems: result.problems };
     } finally {
+      await client?.close();
       await Promise.all([a!.stop(), b!.stop()]);
     }
   },
 };
 
-export const STRESS_SCHEMA = [
+export const STRESS_SCHEMA: readonly AttributeDefinition[] = [
   { name: 'stress_run', type: 'int' },
   { name: 'stress_tag', type: 'string' },
 ];
 
-export async function clientOf(baseUrl: string): Promise<CatalogClient> {
-  const client = new HttpCatalogClient({ baseUrl, authorization: await adminToken(baseUrl, ADMIN_PASSWORD), timeoutMs: 60_000 });
+/**
+ * The load's client, through the SDK, as the admin, on one service or spread over several instances
+ * (each request to the next one); with the schema the metadata calls use.
+ */
+export async function clientOf(endpoints: readonly string[]): Promise<CatalogClient> {
+  const credentials = { type: 'bearer', token: await adminToken(endpoints[0]!, ADMIN_PASSWORD) } as const;
+  const client = new SdkCatalogClient({ endpoints, credentials, timeoutMs: 60_000 });
   await client.createSchema('stress', STRESS_SCHEMA);
   return client;
 }
