@@ -28,8 +28,6 @@ async function spawn(name: string, args: readonly string[]): Promise<{ code: num
 }
 
 beforeAll(async () => {
-  // `npm install` builds dist/ (prepare); build again so the bins match the sources under test.
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   svc = await startCliService();
 });
 afterAll(() => svc.close());

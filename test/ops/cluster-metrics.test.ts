@@ -87,8 +87,6 @@ onPostgres('/metrics with --workers 2 (PostgreSQL only: workers need it; set DAT
   let port: number;
 
   beforeAll(async () => {
-    // The bins must match the sources under test.
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
     await adminQuery(adminUrl, `CREATE DATABASE ${database}`);
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;

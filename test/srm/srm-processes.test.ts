@@ -97,8 +97,6 @@ let srmUrl: string;
 const processes: Spawned[] = [];
 
 beforeAll(async () => {
-  // Build so the bins match the sources under test (as test/cli/spawned-bins.test.ts does).
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   catalog = await startTestCatalog({}, { identify: (req) => (req.get('authorization') === 'Bearer admin-token' ? ADMIN : TEST_IDENTITY) });
   catalogServer = catalog.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => catalogServer.once('listening', resolve));
