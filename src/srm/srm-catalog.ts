@@ -3,27 +3,29 @@ import type { Protocol } from '../core/storage/storage-element';
 /**
  * Everything the mock SRM asks of the catalog. It talks to the catalog only through the SDK (over HTTP,
  * with the caller's own credentials, so the catalog's rights decide); this narrow interface is what that
- * SDK-backed implementation provides, and what tests fake. The REST calls behind each method:
+ * SDK-backed implementation provides, and what tests fake. Every method is bulk, as the catalog is: an SRM
+ * request of a thousand files costs a few catalog calls, not thousands. One answer per item, in order. The
+ * REST calls behind each method:
  * - storageElements: `GET /api/v1/storage-elements`;
- * - fileOfReplica: `POST /api/v1/guids/lookup {surl}` then `POST /api/v1/entries/stat {lfn}` (NotExists →
- *   unknown, PermissionDenied → forbidden);
- * - registerReplica: `POST /api/v1/files {lfn, size, checksum: {adler32}, replicas: [{surl}]}` after
- *   `POST /api/v1/directories {parents: true}` for its directory; on Exists, stat the LFN and compare size and
- *   checksum (mismatch) before `POST /api/v1/replicas/add`;
- * - unregisterReplica: `POST /api/v1/guids/lookup {surl}` then `POST /api/v1/replicas/remove {guid, surl}`.
+ * - filesOfReplicas: `POST /api/v1/guids/lookup [{surl}…]` then `POST /api/v1/entries/stat [{lfn}…]`
+ *   (NotExists → unknown, PermissionDenied → forbidden);
+ * - registerReplicas: `POST /api/v1/directories {parents: true}` for their directories, `POST /api/v1/files
+ *   [{lfn, size, checksum: {adler32}, replicas: [{surl}]}…]`; for those that exist, stat the LFNs and compare
+ *   size and checksum (mismatch) before `POST /api/v1/replicas/add`;
+ * - unregisterReplicas: `POST /api/v1/guids/lookup [{surl}…]` then `POST /api/v1/replicas/remove [{guid, surl}…]`.
  */
 export interface SrmCatalog {
   /** The registry: every SE, to place SURLs by the catalog's rule and to read this SRM's own definitions. */
   storageElements(caller: SrmCaller): Promise<readonly SeDefinition[]>;
-  /** The catalog's file behind a replica, as the caller may see it. */
-  fileOfReplica(caller: SrmCaller, surl: string): Promise<ReplicaLookup>;
+  /** The catalog's file behind each replica, as the caller may see it. */
+  filesOfReplicas(caller: SrmCaller, surls: readonly string[]): Promise<ReplicaLookup[]>;
   /**
-   * Records bytes that arrived: creates the file under `lfn` (with its directories) with size, checksum and
-   * this replica, or adds the replica to the existing file when its size and checksum agree.
+   * Records bytes that arrived: creates each file under its `lfn` (with its directories) with size, checksum
+   * and this replica, or adds the replica to the existing file when its size and checksum agree.
    */
-  registerReplica(caller: SrmCaller, upload: Upload): Promise<CatalogOutcome>;
-  /** Forgets a replica whose bytes are being removed. */
-  unregisterReplica(caller: SrmCaller, surl: string): Promise<CatalogOutcome>;
+  registerReplicas(caller: SrmCaller, uploads: readonly Upload[]): Promise<CatalogOutcome[]>;
+  /** Forgets replicas whose bytes are being removed. */
+  unregisterReplicas(caller: SrmCaller, surls: readonly string[]): Promise<CatalogOutcome[]>;
 }
 
 /**

@@ -34,6 +34,7 @@ export async function startSrm(config: SrmConfig, logger: Logger): Promise<Runni
     logger.info('TURLs are signed with a secret made up at start (no REPLICAT_SRM_SECRET): they end when this process does');
   }
   const catalog = { baseUrl: config.catalog.url, ...(config.catalog.ca !== undefined ? { ca: config.catalog.ca } : {}) };
+  const catalogClients = new SdkSrmCatalog(catalog);
   const service = new SrmService(
     {
       ses: config.ses,
@@ -44,7 +45,7 @@ export async function startSrm(config: SrmConfig, logger: Logger): Promise<Runni
       requestRetentionMs: config.requestRetentionMs,
       signer,
     },
-    new SdkSrmCatalog(catalog),
+    catalogClients,
   );
   const callers = new CatalogCallers(catalog);
   const app = processApp(
@@ -58,7 +59,14 @@ export async function startSrm(config: SrmConfig, logger: Logger): Promise<Runni
     { url, catalog: config.catalog.url, ses, data: config.serveData ? 'served here' : 'served by a storage process' },
     `replicat srm listening on ${url} (catalog ${config.catalog.url}; ${[...config.ses.keys()].join(', ')})`,
   );
-  return { url, stop: async () => ({ drained: await drainServers([server], config.listen.drainTimeoutMs) }) };
+  return {
+    url,
+    stop: async () => {
+      const drained = await drainServers([server], config.listen.drainTimeoutMs);
+      await catalogClients.close();
+      return { drained };
+    },
+  };
 }
 
 /** A storage process: the bytes behind signed TURLs for the SEs of `config.ses`, and `GET /healthz`. */

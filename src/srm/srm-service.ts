@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StorageDirectory } from '../core/storage/storage-directory';
 import { expandTurl, surlPath } from '../core/storage/turl-template';
-import type { SeDefinition, SrmCaller, SrmCatalog } from './srm-catalog';
+import type { CatalogOutcome, SeDefinition, SrmCaller, SrmCatalog } from './srm-catalog';
 import { isFinal, requestStatus, type SrmStatusCode } from './srm-status';
 import { OutsideArea, StorageArea } from './storage-area';
 import { canonicalSePath, isSignedScheme, TurlSigner } from './turl-signer';
@@ -126,17 +126,17 @@ export class SrmService {
   /** What is on disk behind each SURL, for files the caller may read in the catalog. */
   async ls(caller: SrmCaller, surls: readonly string[]): Promise<FileStatus[]> {
     const directory = await this.#directory(caller);
-    return Promise.all(
-      surls.map(async (surl): Promise<FileStatus> => {
-        const placed = this.#place(directory, surl);
-        if ('status' in placed) return { surl, ...placed };
-        const denied = await this.#readDenied(caller, surl);
-        if (denied) return { surl, ...denied };
-        const digest = await placed.area.digest(placed.file);
-        if (digest === undefined) return { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file on this SE' };
-        return { surl, status: 'SRM_SUCCESS', size: digest.size, checksum: { type: 'adler32', value: digest.adler32 } };
-      }),
-    );
+    const placed = surls.map((surl) => this.#place(directory, surl));
+    const denied = await this.#readDenied(caller, surls.filter((_, i) => !('status' in placed[i]!)));
+    return mapLimited(surls, DISK_CONCURRENCY, async (surl, i): Promise<FileStatus> => {
+      const where = placed[i]!;
+      if ('status' in where) return { surl, ...where };
+      const refusal = denied.get(surl);
+      if (refusal) return { surl, ...refusal };
+      const digest = await where.area.digest(where.file);
+      if (digest === undefined) return { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file on this SE' };
+      return { surl, status: 'SRM_SUCCESS', size: digest.size, checksum: { type: 'adler32', value: digest.adler32 } };
+    });
   }
 
   async prepareToGet(caller: SrmCaller, request: GetRequest): Promise<RequestStatus> {
@@ -146,22 +146,27 @@ export class SrmService {
       request.pinLifetimeSeconds === undefined ? this.#settings.pinLifetimeMs : request.pinLifetimeSeconds * 1000,
       this.#settings.maxPinLifetimeMs,
     );
-    const files = await Promise.all(
-      request.surls.map(async (surl): Promise<Slot> => {
-        const placed = this.#place(directory, surl);
-        if ('status' in placed) return { surl, ...placed };
-        if (placed.se.status === 'offline') return { surl, status: 'SRM_FILE_UNAVAILABLE', explanation: `storage element ${placed.se.name} is offline` };
-        const turl = this.#turl(placed.se, surl, request.protocols);
-        if (turl === undefined) return { surl, status: 'SRM_NOT_SUPPORTED', explanation: 'none of the requested protocols is offered' };
-        const denied = await this.#readDenied(caller, surl);
-        if (denied) return { surl, ...denied };
-        if ((await placed.area.size(placed.file)) === undefined) return { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file on this SE' };
-        const slot: Slot = { surl, se: placed.se.name, path: placed.path, file: placed.file, turl, status: 'SRM_REQUEST_QUEUED', pinMs };
-        if (placed.se.nearline) slot.readyAt = now + this.#settings.stagingDelayMs;
-        else pin(slot, now, pinMs);
-        return slot;
-      }),
-    );
+    // What the SRM can tell by itself first; the catalog is asked once, for the SURLs that remain.
+    const candidates = request.surls.map((surl): Slot | { surl: string; placed: Placed; turl: string } => {
+      const placed = this.#place(directory, surl);
+      if ('status' in placed) return { surl, ...placed };
+      if (placed.se.status === 'offline') return { surl, status: 'SRM_FILE_UNAVAILABLE', explanation: `storage element ${placed.se.name} is offline` };
+      const turl = this.#turl(placed.se, surl, request.protocols);
+      if (turl === undefined) return { surl, status: 'SRM_NOT_SUPPORTED', explanation: 'none of the requested protocols is offered' };
+      return { surl, placed, turl };
+    });
+    const denied = await this.#readDenied(caller, candidates.flatMap((c) => ('placed' in c ? [c.surl] : [])));
+    const files = await mapLimited(candidates, DISK_CONCURRENCY, async (candidate): Promise<Slot> => {
+      if (!('placed' in candidate)) return candidate;
+      const { surl, placed, turl } = candidate;
+      const refusal = denied.get(surl);
+      if (refusal) return { surl, ...refusal };
+      if ((await placed.area.size(placed.file)) === undefined) return { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file on this SE' };
+      const slot: Slot = { surl, se: placed.se.name, path: placed.path, file: placed.file, turl, status: 'SRM_REQUEST_QUEUED', pinMs };
+      if (placed.se.nearline) slot.readyAt = now + this.#settings.stagingDelayMs;
+      else pin(slot, now, pinMs);
+      return slot;
+    });
     return this.#open(caller, 'get', files);
   }
 
@@ -206,25 +211,28 @@ export class SrmService {
    */
   async putDone(caller: SrmCaller, token: string, surls?: readonly string[]): Promise<RequestStatus> {
     const request = this.#owned(caller, token, 'put');
-    for (const slot of this.#selected(request, surls)) {
-      if (slot.status !== 'SRM_SPACE_AVAILABLE') continue;
-      const area = this.#areas.get(slot.se!)!;
-      const digest = await area.digest(slot.file!);
-      if (digest === undefined) {
-        setStatus(slot, 'SRM_INVALID_PATH', 'nothing was uploaded to the TURL');
-        continue;
-      }
+    const slots = this.#selected(request, surls).filter((slot) => slot.status === 'SRM_SPACE_AVAILABLE');
+    const digests = await mapLimited(slots, DISK_CONCURRENCY, (slot) => this.#areas.get(slot.se!)!.digest(slot.file!));
+    const arrived: Slot[] = [];
+    slots.forEach((slot, i) => {
+      const digest = digests[i];
+      if (digest === undefined) return setStatus(slot, 'SRM_INVALID_PATH', 'nothing was uploaded to the TURL');
       slot.size = digest.size;
       slot.adler32 = digest.adler32;
-      const outcome = await this.#catalog.registerReplica(caller, { lfn: slot.lfn!, surl: slot.surl, size: digest.size, adler32: digest.adler32 });
-      if (outcome.ok) {
-        setStatus(slot, 'SRM_SUCCESS');
-        continue;
-      }
-      await area.remove(slot.file!);
+      arrived.push(slot);
+    });
+    const outcomes = await this.#catalog.registerReplicas(
+      caller,
+      arrived.map((slot) => ({ lfn: slot.lfn!, surl: slot.surl, size: slot.size!, adler32: slot.adler32! })),
+    );
+    await mapLimited(arrived, DISK_CONCURRENCY, async (slot, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) return setStatus(slot, 'SRM_SUCCESS');
+      // The SE never keeps bytes the catalog does not know.
+      await this.#areas.get(slot.se!)!.remove(slot.file!);
       const code: SrmStatusCode = outcome.reason === 'forbidden' ? 'SRM_AUTHORIZATION_FAILURE' : outcome.reason === 'exists' ? 'SRM_DUPLICATION_ERROR' : 'SRM_FAILURE';
       setStatus(slot, code, `the catalog refused the replica: ${outcome.message}`);
-    }
+    });
     return this.#describe(request);
   }
 
@@ -252,19 +260,24 @@ export class SrmService {
   /** Removes files: the catalog forgets the replica first (it decides whether the caller may), then the bytes go. */
   async rm(caller: SrmCaller, surls: readonly string[]): Promise<FileStatus[]> {
     const directory = await this.#directory(caller);
+    const placed = surls.map((surl) => this.#place(directory, surl));
+    const here = surls.filter((_, i) => !('status' in placed[i]!));
+    const outcomes = new Map<string, CatalogOutcome>();
+    (await this.#catalog.unregisterReplicas(caller, here)).forEach((outcome, i) => outcomes.set(here[i]!, outcome));
+    // One after the other: a SURL named twice is removed once and reported gone the second time.
     const out: FileStatus[] = [];
-    for (const surl of surls) {
-      const placed = this.#place(directory, surl);
-      if ('status' in placed) {
-        out.push({ surl, ...placed });
+    for (const [i, surl] of surls.entries()) {
+      const where = placed[i]!;
+      if ('status' in where) {
+        out.push({ surl, ...where });
         continue;
       }
-      const outcome = await this.#catalog.unregisterReplica(caller, surl);
+      const outcome = outcomes.get(surl)!;
       if (!outcome.ok && outcome.reason !== 'unknown') {
         out.push({ surl, status: outcome.reason === 'forbidden' ? 'SRM_AUTHORIZATION_FAILURE' : 'SRM_FAILURE', explanation: outcome.message });
         continue;
       }
-      const removed = await placed.area.remove(placed.file);
+      const removed = await where.area.remove(where.file);
       out.push(removed || outcome.ok ? { surl, status: 'SRM_SUCCESS' } : { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file' });
     }
     return out;
@@ -416,12 +429,20 @@ export class SrmService {
     return expandTurl(protocol.turlTemplate, surl, { percentEncodePath: isSignedScheme(protocol.scheme) });
   }
 
-  async #readDenied(caller: SrmCaller, surl: string): Promise<{ status: SrmStatusCode; explanation: string } | undefined> {
-    const lookup = await this.#catalog.fileOfReplica(caller, surl);
-    if (lookup.found) return undefined;
-    return lookup.reason === 'forbidden'
-      ? { status: 'SRM_AUTHORIZATION_FAILURE', explanation: 'the catalog does not let you read this file' }
-      : { status: 'SRM_INVALID_PATH', explanation: 'the catalog knows no such replica' };
+  /** The SURLs the caller may not read, or the catalog does not know, with the status saying so. */
+  async #readDenied(caller: SrmCaller, surls: readonly string[]): Promise<Map<string, { status: SrmStatusCode; explanation: string }>> {
+    const denied = new Map<string, { status: SrmStatusCode; explanation: string }>();
+    const lookups = await this.#catalog.filesOfReplicas(caller, surls);
+    lookups.forEach((lookup, i) => {
+      if (lookup.found) return;
+      denied.set(
+        surls[i]!,
+        lookup.reason === 'forbidden'
+          ? { status: 'SRM_AUTHORIZATION_FAILURE', explanation: 'the catalog does not let you read this file' }
+          : { status: 'SRM_INVALID_PATH', explanation: 'the catalog knows no such replica' },
+      );
+    });
+    return denied;
   }
 }
 
@@ -443,4 +464,21 @@ function pin(slot: Slot, from: number, lifetimeMs: number): void {
 function setStatus(slot: Slot, status: SrmStatusCode, explanation?: string): void {
   slot.status = status;
   if (explanation !== undefined) slot.explanation = explanation;
+}
+
+/** Files read or hashed at once: enough to keep a disk busy, few enough not to run out of descriptors. */
+const DISK_CONCURRENCY = 16;
+
+/** `work` over every item, at most `limit` at once, results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      out[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

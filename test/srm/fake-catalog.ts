@@ -1,7 +1,11 @@
 import type { CatalogFile, CatalogOutcome, ReplicaLookup, SeDefinition, SrmCaller, SrmCatalog, Upload } from '../../src/srm/srm-catalog';
 
-/** The catalog as the SRM sees it, in memory: what tests set up and what the SRM recorded. */
+/**
+ * The catalog as the SRM sees it, in memory: what tests set up and what the SRM recorded. Bulk calls run
+ * item by item, in order, and are counted (`calls`) so tests see one catalog call per SRM request.
+ */
 export class FakeCatalog implements SrmCatalog {
+  readonly calls: { op: string; items: number }[] = [];
   readonly ses: SeDefinition[] = [];
   /** SURL → file, as registered. */
   readonly replicas = new Map<string, CatalogFile>();
@@ -10,6 +14,25 @@ export class FakeCatalog implements SrmCatalog {
 
   async storageElements(_caller: SrmCaller): Promise<readonly SeDefinition[]> {
     return this.ses;
+  }
+
+  async filesOfReplicas(caller: SrmCaller, surls: readonly string[]): Promise<ReplicaLookup[]> {
+    this.calls.push({ op: 'filesOfReplicas', items: surls.length });
+    return Promise.all(surls.map((surl) => this.fileOfReplica(caller, surl)));
+  }
+
+  async registerReplicas(caller: SrmCaller, uploads: readonly Upload[]): Promise<CatalogOutcome[]> {
+    this.calls.push({ op: 'registerReplicas', items: uploads.length });
+    const out: CatalogOutcome[] = [];
+    for (const upload of uploads) out.push(await this.registerReplica(caller, upload));
+    return out;
+  }
+
+  async unregisterReplicas(caller: SrmCaller, surls: readonly string[]): Promise<CatalogOutcome[]> {
+    this.calls.push({ op: 'unregisterReplicas', items: surls.length });
+    const out: CatalogOutcome[] = [];
+    for (const surl of surls) out.push(await this.unregisterReplica(caller, surl));
+    return out;
   }
 
   async fileOfReplica(caller: SrmCaller, surl: string): Promise<ReplicaLookup> {

@@ -104,6 +104,23 @@ describe('the mock SRM', () => {
     expect((await request(app).get(path)).status).toBe(403);
   });
 
+  it('asks the catalog once per SRM request, whatever the number of files', async () => {
+    const prepared = (await alice().post('prepare-to-put', { files: [0, 1, 2, 3].map((i) => ({ surl: `srm://se1.example.org/dpm/bulk/${i}`, lfn: `/grid/bulk/${i}` })) })).body as RequestStatus;
+    for (const file of prepared.files) expect((await request(app).put(turlPath(file.turl!)).send(`bytes of ${file.surl}`)).status).toBe(201);
+    catalog.calls.length = 0;
+    expect((await alice().post('put-done', { token: prepared.token })).body).toMatchObject({ status: 'SRM_SUCCESS' });
+    const surls = prepared.files.map((f) => f.surl);
+    expect((await alice().post('prepare-to-get', { surls })).body).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect((await alice().post('ls', { surls })).body).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect((await alice().post('rm', { surls })).body).toMatchObject({ status: 'SRM_SUCCESS' });
+    expect(catalog.calls).toEqual([
+      { op: 'registerReplicas', items: 4 },
+      { op: 'filesOfReplicas', items: 4 },
+      { op: 'filesOfReplicas', items: 4 },
+      { op: 'unregisterReplicas', items: 4 },
+    ]);
+  });
+
   it('stages nearline files after a delay, and pins expire', async () => {
     await put('srm://tape.example.org/vo/t', '/grid/vo/t', Buffer.from('tape bytes'));
     const queued = (await alice().post('prepare-to-get', { surls: ['srm://tape.example.org/vo/t'], pinLifetimeSeconds: 60 })).body as RequestStatus;
