@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { defineCommand } from '../command-spec';
-import { ExitCode, UsageError } from '../exit-codes';
+import { UsageError } from '../exit-codes';
 import type { Session } from '../session';
 import { lfnTargets, resolveTargets } from '../targets';
 import { getFiles, type GetItem, type GetOutcome } from '../transfer/get-files';
 import { orderReplicas } from '../transfer/replica-choice';
 import { SrmConnections } from '../transfer/srm-connections';
-import { NO_TRANSFER_PROGRESS, transferBar, transferLines, type TransferProgress } from '../transfer/transfer-progress';
+import { chooseTransferProgress, reportTransfers } from '../transfer/transfer-progress';
 import { collect, positiveInteger, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
 
 interface GetOptions {
@@ -70,7 +70,8 @@ export const get = defineCommand<GetOptions>({
       }
       if (wanted.length === 0) return;
       await connections.ready(new Set(wanted.flatMap((item) => item.candidates.map((c) => c.srm))));
-      const progress = chooseProgress(session, wanted, options.progressInterval);
+      const bytes = wanted.reduce((sum, item) => sum + (item.size ?? 0), 0);
+      const progress = chooseTransferProgress(session, 'get', wanted.length, bytes, options.progressInterval);
       const startedAt = Date.now();
       let outcomes: GetOutcome[];
       try {
@@ -86,7 +87,10 @@ export const get = defineCommand<GetOptions>({
       } finally {
         progress.finish();
       }
-      await report(session, outcomes, (Date.now() - startedAt) / 1000);
+      await reportTransfers(session, 'got', outcomes, (Date.now() - startedAt) / 1000, {
+        subject: (o) => o.lfn,
+        done: (o) => `${o.lfn} → ${o.destination} from ${o.surl}`,
+      });
     } finally {
       await connections.close();
     }
@@ -163,33 +167,4 @@ function splitNames(text: string): string[] {
     .filter((s) => s !== '');
 }
 
-function chooseProgress(session: Session, items: readonly GetItem[], intervalText: string): TransferProgress {
-  const interval = Number(intervalText);
-  if (!(interval >= 0)) throw new UsageError(`--progress-interval ${intervalText}: give seconds`);
-  if (session.verbosity < 0 || session.json) return NO_TRANSFER_PROGRESS;
-  const bytes = items.reduce((sum, item) => sum + (item.size ?? 0), 0);
-  return session.out.isTTY ? transferBar(session.io.stdout, 'get', items.length, bytes) : transferLines(session.out, 'get', items.length, interval * 1000);
-}
 
-async function report(session: Session, outcomes: readonly GetOutcome[], seconds: number): Promise<void> {
-  let bytes = 0;
-  let ok = 0;
-  for (const outcome of outcomes) {
-    if (session.json) await session.out.json(outcome);
-    if (outcome.ok) {
-      ok++;
-      bytes += outcome.size ?? 0;
-      session.debug(() => `${outcome.lfn} → ${outcome.destination} from ${outcome.surl}`);
-    } else {
-      await session.fail(outcome.lfn, outcome.error!);
-    }
-  }
-  if (!session.json && session.verbosity >= 0) {
-    const failed = outcomes.length - ok;
-    await session.out.line(
-      `got ${ok} of ${outcomes.length} files, ${bytes} bytes in ${seconds.toFixed(1)} s (${(outcomes.length / Math.max(seconds, 0.001)).toFixed(1)} files/s)` +
-        (failed > 0 ? `; ${failed} failed` : ''),
-    );
-  }
-  if (ok < outcomes.length) session.raise(ExitCode.ItemsFailed);
-}

@@ -2,13 +2,12 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseLfnArgument } from '../catalog-argument';
 import { defineCommand } from '../command-spec';
-import { ExitCode, UsageError } from '../exit-codes';
-import type { Session } from '../session';
+import { UsageError } from '../exit-codes';
 import { putFiles, type PutItem, type PutOutcome } from '../transfer/put-files';
 import type { RegisteredSe } from '../transfer/replica-choice';
 import { SrmConnections } from '../transfer/srm-connections';
 import { collect, positiveInteger, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
-import { NO_TRANSFER_PROGRESS, transferBar, transferLines, type TransferProgress } from '../transfer/transfer-progress';
+import { chooseTransferProgress, reportTransfers } from '../transfer/transfer-progress';
 
 interface PutOptions {
   readonly se: string;
@@ -61,7 +60,8 @@ export const put = defineCommand<PutOptions>({
       if (srm === undefined) throw new UsageError(`no SRM given for ${se.name}: --srm URL or --srm ${se.name}=URL`);
       const items = planItems(sources, target, sources.length > 1 || args.at(-1)!.endsWith('/'), se);
       await connections.ready([srm]);
-      const progress = chooseProgress(session, items, options.progressInterval);
+      const bytes = items.reduce((sum, item) => sum + item.size, 0);
+      const progress = chooseTransferProgress(session, 'put', items.length, bytes, options.progressInterval);
       const startedAt = Date.now();
       let outcomes: PutOutcome[];
       try {
@@ -76,7 +76,10 @@ export const put = defineCommand<PutOptions>({
       } finally {
         progress.finish();
       }
-      await report(session, outcomes, (Date.now() - startedAt) / 1000);
+      await reportTransfers(session, 'put', outcomes, (Date.now() - startedAt) / 1000, {
+        subject: (o) => `${o.source} → ${o.lfn}`,
+        done: (o) => `${o.source} → ${o.lfn} at ${o.surl} (adler32 ${o.adler32})`,
+      });
     } finally {
       await connections.close();
     }
@@ -104,33 +107,4 @@ function planItems(sources: readonly string[], target: string, intoDirectory: bo
   });
 }
 
-function chooseProgress(session: Session, items: readonly PutItem[], intervalText: string): TransferProgress {
-  const interval = Number(intervalText);
-  if (!(interval >= 0)) throw new UsageError(`--progress-interval ${intervalText}: give seconds`);
-  if (session.verbosity < 0 || session.json) return NO_TRANSFER_PROGRESS;
-  const bytes = items.reduce((sum, item) => sum + item.size, 0);
-  return session.out.isTTY ? transferBar(session.io.stdout, 'put', items.length, bytes) : transferLines(session.out, 'put', items.length, interval * 1000);
-}
 
-async function report(session: Session, outcomes: readonly PutOutcome[], seconds: number): Promise<void> {
-  let ok = 0;
-  let bytes = 0;
-  for (const outcome of outcomes) {
-    if (session.json) await session.out.json(outcome);
-    if (outcome.ok) {
-      ok++;
-      bytes += outcome.size ?? 0;
-      session.debug(() => `${outcome.source} → ${outcome.lfn} at ${outcome.surl} (adler32 ${outcome.adler32})`);
-    } else {
-      await session.fail(`${outcome.source} → ${outcome.lfn}`, outcome.error!);
-    }
-  }
-  if (!session.json && session.verbosity >= 0) {
-    const failed = outcomes.length - ok;
-    await session.out.line(
-      `put ${ok} of ${outcomes.length} files, ${bytes} bytes in ${seconds.toFixed(1)} s (${(outcomes.length / Math.max(seconds, 0.001)).toFixed(1)} files/s)` +
-        (failed > 0 ? `; ${failed} failed` : ''),
-    );
-  }
-  if (ok < outcomes.length) session.raise(ExitCode.ItemsFailed);
-}

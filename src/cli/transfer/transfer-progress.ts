@@ -1,5 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { LineWriter, TextSink } from '../cli-io';
+import { UsageError } from '../exit-codes';
+import type { Session } from '../session';
 
 /** Shows how a get or put is going; `finish` leaves the screen clean for the summary. */
 export interface TransferProgress {
@@ -69,4 +71,51 @@ export function transferLines(writer: LineWriter, verb: string, totalFiles: numb
     },
     finish: () => undefined,
   };
+}
+
+/** A bar on a terminal, periodic lines otherwise (every `--progress-interval` seconds), nothing with -q or --json. */
+export function chooseTransferProgress(session: Session, verb: 'get' | 'put', files: number, bytes: number, intervalText: string): TransferProgress {
+  const interval = Number(intervalText);
+  if (!(interval >= 0)) throw new UsageError(`--progress-interval ${intervalText}: give seconds`);
+  if (session.verbosity < 0 || session.json) return NO_TRANSFER_PROGRESS;
+  return session.out.isTTY ? transferBar(session.io.stdout, verb, files, bytes) : transferLines(session.out, verb, files, interval * 1000);
+}
+
+/** What a transfer reports of each file. */
+export interface TransferOutcome {
+  readonly ok: boolean;
+  readonly size?: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * The end of a get or put: each outcome (a JSON line with --json; failures on stderr, successes with -v), the
+ * summary line, and exit status 1 when any file failed.
+ */
+export async function reportTransfers<O extends TransferOutcome>(
+  session: Session,
+  verb: 'got' | 'put',
+  outcomes: readonly O[],
+  seconds: number,
+  describe: { readonly subject: (outcome: O) => string; readonly done: (outcome: O) => string },
+): Promise<void> {
+  let ok = 0;
+  let bytes = 0;
+  for (const outcome of outcomes) {
+    if (session.json) await session.out.json(outcome);
+    if (outcome.ok) {
+      ok++;
+      bytes += outcome.size ?? 0;
+      session.debug(() => describe.done(outcome));
+    } else {
+      await session.fail(describe.subject(outcome), outcome.error!);
+    }
+  }
+  if (!session.json && session.verbosity >= 0) {
+    const failed = outcomes.length - ok;
+    await session.out.line(
+      `${verb} ${ok} of ${outcomes.length} files, ${bytes} bytes in ${seconds.toFixed(1)} s (${(outcomes.length / Math.max(seconds, 0.001)).toFixed(1)} files/s)` +
+        (failed > 0 ? `; ${failed} failed` : ''),
+    );
+  }
 }
