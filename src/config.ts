@@ -64,8 +64,13 @@ export interface X509Config {
 export interface HttpConfig {
   readonly port: number;
   readonly host: string;
-  /** The longest a request may take to arrive and be answered; slower ones are cut (slow-loris). */
+  /** The longest a request may take to arrive, from its headers; slower ones are cut (slow-loris). */
   readonly requestTimeoutMs: number;
+  /**
+   * A streamed (NDJSON) request body is read as fast as its answer is written, so it is not bound by the
+   * request timeout: it is cut when no byte moved either way for this long.
+   */
+  readonly streamIdleTimeoutMs: number;
   /** The longest a client may take to send its request headers. */
   readonly headersTimeoutMs: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
@@ -187,6 +192,7 @@ function httpConfig(env: Env): HttpConfig {
     host: env.HOST?.trim() || '0.0.0.0',
     requestTimeoutMs,
     headersTimeoutMs,
+    streamIdleTimeoutMs: integer(env, 'REPLICAT_STREAM_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     drainTimeoutMs: integer(env, 'REPLICAT_DRAIN_TIMEOUT_MS', 25_000, 0, 3_600_000),
   };
 }
