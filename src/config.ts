@@ -48,6 +48,11 @@ export interface AuthConfig {
   readonly trustedProxies: readonly string[];
   /** The header a trusted front end puts the client's URL-escaped PEM chain in (lower case). */
   readonly clientCertHeader: string;
+  /**
+   * How long a bearer token's identity is remembered after a lookup (0 or absent: never). Changes to
+   * accounts made through the same instance apply at once; made elsewhere, after at most this long.
+   */
+  readonly tokenCacheMs?: number;
 }
 
 export interface X509Config {
@@ -158,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       trustedProxies: list(env.REPLICAT_TRUSTED_PROXIES).map(checkPeer),
       clientCertHeader: (env.REPLICAT_CLIENT_CERT_HEADER?.trim() || 'ssl-client-escaped-cert').toLowerCase(),
+      tokenCacheMs: integer(env, 'REPLICAT_TOKEN_CACHE_MS', 2000, 0, 60_000),
     },
     metadata: {
       // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.

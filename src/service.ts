@@ -158,6 +158,7 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
     audit: (event) => audit.warn(event, event.action),
     metadata: config.metadata,
     storage: config.storage,
+    accountsChanged: () => authenticator.accountsChanged(),
     metrics: new ServiceMetrics({ database, processMetrics: true }),
     draining: () => draining,
   });
