@@ -6,7 +6,7 @@ import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
 import { entryJson, replicaJson, resultsJson, resultsText } from './json-text';
 import { noteItems, noteResults } from '../ops/request-observer';
-import { writeNdjson } from './ndjson';
+import { writeNdjson, writeNdjsonPages } from './ndjson';
 import { pathName } from './path-params';
 import { streamBulk, type StreamHandler } from './ndjson-bulk';
 import { STORAGE_HANDLERS } from './storage-handlers';
@@ -216,8 +216,7 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   async listDirectory(ctx, req, res) {
     const lfn = queryString(req, 'lfn') ?? '';
     if (req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
-      const entries = core.streamDirectory(ctx, lfn);
-      await writeNdjson(res, entries, entryJson);
+      await writeNdjsonPages(res, core.streamDirectoryPages(ctx, lfn), entryJson);
       return undefined;
     }
     const limit = queryNumber(req, 'limit');

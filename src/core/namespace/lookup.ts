@@ -17,8 +17,8 @@ const ACL_TEXT = sql<string>`acl::text`.as('acl');
 /** The columns an `EntryHead` is built from: half a row, and none of its timestamps. */
 const HEAD_COLUMNS = ['id', 'lfn', 'kind', 'guid', 'target', 'owner_dn', 'group_name', 'perm_owner', 'perm_group', 'perm_other', ACL_TEXT] as const;
 
-/** Every column of an entry. */
-const ENTRY_COLUMNS = [
+/** Every column of an entry, the ACL as text (see `fromStoredAcl`). */
+export const ENTRY_COLUMNS = [
   'id',
   'parent_id',
   'lfn',
