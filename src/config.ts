@@ -48,6 +48,11 @@ export interface AuthConfig {
   readonly trustedProxies: readonly string[];
   /** The header a trusted front end puts the client's URL-escaped PEM chain in (lower case). */
   readonly clientCertHeader: string;
+  /**
+   * How long a bearer token's identity is remembered after a lookup (0 or absent: never). Changes to
+   * accounts made through the same instance apply at once; made elsewhere, after at most this long.
+   */
+  readonly tokenCacheMs?: number;
 }
 
 export interface X509Config {
@@ -64,8 +69,13 @@ export interface X509Config {
 export interface HttpConfig {
   readonly port: number;
   readonly host: string;
-  /** The longest a request may take to arrive and be answered; slower ones are cut (slow-loris). */
+  /** The longest a request may take to arrive, from its headers; slower ones are cut (slow-loris). */
   readonly requestTimeoutMs: number;
+  /**
+   * A streamed (NDJSON) request body is read as fast as its answer is written, so it is not bound by the
+   * request timeout: it is cut when no byte moved either way for this long.
+   */
+  readonly streamIdleTimeoutMs: number;
   /** The longest a client may take to send its request headers. */
   readonly headersTimeoutMs: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
@@ -153,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       trustedProxies: list(env.REPLICAT_TRUSTED_PROXIES).map(checkPeer),
       clientCertHeader: (env.REPLICAT_CLIENT_CERT_HEADER?.trim() || 'ssl-client-escaped-cert').toLowerCase(),
+      tokenCacheMs: integer(env, 'REPLICAT_TOKEN_CACHE_MS', 2000, 0, 60_000),
     },
     metadata: {
       // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.
@@ -187,6 +198,7 @@ function httpConfig(env: Env): HttpConfig {
     host: env.HOST?.trim() || '0.0.0.0',
     requestTimeoutMs,
     headersTimeoutMs,
+    streamIdleTimeoutMs: integer(env, 'REPLICAT_STREAM_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     drainTimeoutMs: integer(env, 'REPLICAT_DRAIN_TIMEOUT_MS', 25_000, 0, 3_600_000),
   };
 }

@@ -21,6 +21,8 @@ export interface FaceOptions {
   readonly metadata?: MetadataSettings;
   /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
   readonly storage?: StorageSettings;
+  /** Told when accounts change (the authenticator forgets the identities it remembered). */
+  readonly accountsChanged?: () => void;
 }
 
 /** The one way a face turns an authenticated request into the context core operations run in. */
@@ -34,5 +36,6 @@ export function catalogContext(options: FaceOptions, identity: Identity, request
     ...(audit ? { audit: requestId === undefined ? audit : (event) => audit({ ...event, requestId }) } : {}),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
   };
 }

@@ -17,6 +17,7 @@ import { createRestApp } from './rest/app';
 import { setRootOwner } from './core/namespace/root-owner';
 import { drainServers } from './ops/drain';
 import { ServiceMetrics } from './ops/metrics';
+import { RequestDeadlines } from './ops/request-deadlines';
 import { describeDatabaseFailure, redactedUrl, StartupError } from './ops/startup-error';
 
 export interface RunningService {
@@ -48,7 +49,11 @@ export function makeLogger(level: string): Logger {
 export async function startService(config: Config, logger = makeLogger(config.logLevel)): Promise<RunningService> {
   const tls = config.tls !== undefined ? tlsOptions(config.tls.certFile, config.tls.keyFile) : undefined;
   let handler: RequestListener = answerStarting;
-  const dispatch: RequestListener = (req, res) => handler(req, res);
+  const deadlines = new RequestDeadlines(config.http);
+  const dispatch: RequestListener = (req, res) => {
+    deadlines.track(req, res);
+    handler(req, res);
+  };
   const servers: (Server | HttpsServer)[] = [];
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   let database: DatabaseHandle | undefined;
@@ -80,6 +85,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
       async stop(drainTimeoutMs = config.http.drainTimeoutMs) {
         catalog.startDraining();
         const drained = await drainServers(servers, drainTimeoutMs);
+        deadlines.close();
         catalog.close();
         await opened.close();
         return { drained };
@@ -87,6 +93,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
     };
   } catch (error) {
     await drainServers(servers, 0);
+    deadlines.close();
     await database?.close().catch(() => undefined);
     throw error;
   }
@@ -152,6 +159,7 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
     audit: (event) => audit.warn(event, event.action),
     metadata: config.metadata,
     storage: config.storage,
+    accountsChanged: () => authenticator.accountsChanged(),
     // A worker of our own `serve --workers N` (not of some other process manager's cluster) answers for all.
     metrics: new ServiceMetrics({
       database,
@@ -210,8 +218,9 @@ async function listen<S extends Server | HttpsServer>(server: S, setting: string
       reject(new StartupError(`${setting} ${port} ${why}`));
     });
   });
-  // Slow clients must not hold sockets forever (slow-loris); bulk bodies of tens of MB still fit.
-  server.requestTimeout = config.http.requestTimeoutMs;
+  // Slow clients must not hold sockets forever (slow-loris): Node cuts slow headers, RequestDeadlines
+  // slow bodies (Node's own request timeout would also cut long NDJSON streams that keep moving).
+  server.requestTimeout = 0;
   server.headersTimeout = config.http.headersTimeoutMs;
   server.keepAliveTimeout = 65_000;
   return server;

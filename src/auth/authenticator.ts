@@ -13,6 +13,7 @@ import {
 import type { AuthenticationMethod, Identity } from '../core/context';
 import type { Db } from '../db/schema';
 import { parseAuthorization } from './authorization-header';
+import { BearerTokenCache } from './bearer-token-cache';
 import { NotAuthenticated, type AcceptedMethod } from './not-authenticated';
 import { headerChain, tlsPeerChain } from './peer-certificates';
 import { RefreshingSnapshot } from './refreshing-snapshot';
@@ -52,6 +53,7 @@ export class Authenticator {
   readonly #ca: RefreshingSnapshot<TrustSnapshot> | undefined;
   readonly #voms: RefreshingSnapshot<VomsTrustSnapshot> | undefined;
   readonly #trustedPeers: TrustedPeers;
+  readonly #tokens: BearerTokenCache;
   readonly methods: readonly AcceptedMethod[];
 
   constructor(options: AuthenticatorOptions) {
@@ -61,6 +63,7 @@ export class Authenticator {
     this.#ca = x509.certDir === undefined ? undefined : new RefreshingSnapshot('CA directory', () => loadCaDirectory(x509.certDir!, logger), x509.refreshSeconds, logger);
     this.#voms = x509.vomsDir === undefined ? undefined : new RefreshingSnapshot('VOMS directory', () => loadVomsDirectory(x509.vomsDir!, logger), x509.refreshSeconds, logger);
     this.#trustedPeers = new TrustedPeers(options.config.trustedProxies);
+    this.#tokens = new BearerTokenCache(options.config.tokenCacheMs ?? 0);
     const certificates = this.#ca !== undefined && (options.tls || options.config.trustedProxies.length > 0);
     this.methods = certificates ? ['x509', 'basic', 'bearer'] : ['basic', 'bearer'];
   }
@@ -86,6 +89,14 @@ export class Authenticator {
       return { dn, group, groups: group === '' ? [] : [group], admin: false, method: 'anonymous' };
     }
     throw this.#refuse('no credentials');
+  }
+
+  /**
+   * Accounts changed (a user disabled or deleted, a password or memberships changed): identities
+   * remembered for bearer tokens are dropped, so the change applies from the next request on.
+   */
+  accountsChanged(): void {
+    this.#tokens.forget();
   }
 
   /** Stops re-reading the CA and VOMS directories. */
@@ -129,9 +140,16 @@ export class Authenticator {
         return this.#identity(account.dn ?? localAccountDn(account.name), account.groups, 'basic', account);
       }
       case 'bearer': {
-        const account = await accountOfToken(this.#options.db, hashBearerToken(credentials.token), this.#options.now?.() ?? new Date());
+        const hash = hashBearerToken(credentials.token);
+        const now = this.#options.now?.() ?? new Date();
+        const remembered = this.#tokens.identity(hash, now.getTime());
+        if (remembered !== undefined) return remembered;
+        const generation = this.#tokens.generation;
+        const account = await accountOfToken(this.#options.db, hash, now);
         if (account === undefined || account.disabled) throw this.#refuse('invalid or expired bearer token');
-        return this.#identity(account.dn ?? localAccountDn(account.name), account.groups, 'bearer', account);
+        const identity = this.#identity(account.dn ?? localAccountDn(account.name), account.groups, 'bearer', account);
+        this.#tokens.remember(hash, identity, account.tokenExpires.getTime(), now.getTime(), generation);
+        return identity;
       }
       case 'unsupported':
         throw this.#refuse('unsupported Authorization scheme');

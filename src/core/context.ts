@@ -69,6 +69,11 @@ export interface CatalogContext {
   readonly metadata?: MetadataSettings;
   /** Site choices about storage elements; absent means the defaults (replicas on unregistered SEs allowed). */
   readonly storage?: StorageSettings;
+  /**
+   * Called after a change to accounts commits (a user disabled, deleted, given a new password or other
+   * groups; memberships changed), so that whatever the face remembers about callers is dropped.
+   */
+  readonly accountsChanged?: () => void;
 }
 
 export function metadataSettings(ctx: CatalogContext): MetadataSettings {

@@ -6,10 +6,35 @@ import { Internal } from './errors';
 import type { Guid } from './names/guid';
 import type { Lfn } from './names/lfn';
 
-interface EntryCommon {
+/**
+ * What resolving a name and deciding access to it need of an entry: its kind (with the GUID of a file and
+ * the target of a link), its path and its permission. Paths that only resolve names (replica listings,
+ * ranking) read just this much; `Entry` adds everything else.
+ */
+export type EntryHead = DirectoryHead | FileHead | SymlinkHead;
+
+interface HeadCommon {
   readonly id: string;
-  readonly parentId: string | null;
   readonly lfn: Lfn;
+  readonly permission: Permission;
+}
+
+export interface DirectoryHead extends HeadCommon {
+  readonly kind: 'directory';
+}
+
+export interface FileHead extends HeadCommon {
+  readonly kind: 'file';
+  readonly guid: Guid;
+}
+
+export interface SymlinkHead extends HeadCommon {
+  readonly kind: 'symlink';
+  readonly target: Lfn;
+}
+
+interface EntryCommon {
+  readonly parentId: string | null;
   readonly name: string;
   readonly owner: string;
   readonly group: string;
@@ -17,25 +42,17 @@ interface EntryCommon {
   readonly mtime: Date;
   /** When the entry stops being valid (Fireman's validity time); null: never. */
   readonly validity: Date | null;
-  readonly permission: Permission;
 }
 
-export interface DirectoryEntry extends EntryCommon {
-  readonly kind: 'directory';
-}
+export interface DirectoryEntry extends DirectoryHead, EntryCommon {}
 
-export interface FileEntry extends EntryCommon {
-  readonly kind: 'file';
-  readonly guid: Guid;
+export interface FileEntry extends FileHead, EntryCommon {
   readonly size: number | null;
   readonly checksum: Checksum | null;
   readonly status: number;
 }
 
-export interface SymlinkEntry extends EntryCommon {
-  readonly kind: 'symlink';
-  readonly target: Lfn;
-}
+export interface SymlinkEntry extends SymlinkHead, EntryCommon {}
 
 /** A namespace node. The kind decides which fields exist, so a directory can never carry a GUID. */
 export type Entry = DirectoryEntry | FileEntry | SymlinkEntry;
@@ -99,7 +116,24 @@ export function toEntry(row: EntryRow): Entry {
   }
 }
 
-function permissionOf(row: EntryRow): Permission {
+/** The columns `toEntryHead` reads. */
+export type EntryHeadRow = Pick<EntryRow, 'id' | 'lfn' | 'kind' | 'guid' | 'target' | 'owner_dn' | 'group_name' | 'perm_owner' | 'perm_group' | 'perm_other' | 'acl'>;
+
+export function toEntryHead(row: EntryHeadRow): EntryHead {
+  const permission = permissionOf(row);
+  switch (row.kind) {
+    case 'directory':
+      return { kind: 'directory', id: row.id, lfn: row.lfn as Lfn, permission };
+    case 'file':
+      if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
+      return { kind: 'file', id: row.id, lfn: row.lfn as Lfn, permission, guid: row.guid as Guid };
+    case 'symlink':
+      if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
+      return { kind: 'symlink', id: row.id, lfn: row.lfn as Lfn, permission, target: row.target as Lfn };
+  }
+}
+
+function permissionOf(row: EntryHeadRow): Permission {
   return {
     owner: row.owner_dn,
     group: row.group_name,

@@ -11,7 +11,7 @@ export { makeDirectories, type MkdirItem } from './namespace/make-directories';
 export { createFiles, type CreateFileItem } from './namespace/create-files';
 export { createSymlinks, type SymlinkItem } from './namespace/create-symlinks';
 export { statEntries, type StatItem } from './namespace/stat';
-export { listDirectory, streamDirectory, type ListOptions, type Page } from './namespace/list-directory';
+export { listDirectory, streamDirectory, streamDirectoryPages, type ListOptions, type Page } from './namespace/list-directory';
 export { moveEntries, type MoveItem } from './namespace/move-entries';
 export { removeEntries, type RemoveItem } from './namespace/remove-entries';
 export type { Replica } from './replicas/replica';

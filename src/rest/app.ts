@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
 import { renderDocsPage, renderErrorsPage } from '../ops/docs-page';
 import { ServiceMetrics } from '../ops/metrics';
+import { markStreamedBody } from '../ops/request-deadlines';
 import { noteIdentity, noteOperation, noteResults, observeRequests, requestIdOf } from '../ops/request-observer';
 import { createSoapRouter } from '../soap/soap-router';
 import { listOperations, openApiDocument } from './openapi-document';
@@ -174,6 +175,7 @@ function streamNdjson(options: RestAppOptions, face: FaceOptions, handle: Stream
     if (encoding !== 'identity') {
       return sendProblem(res, toProblem('InvalidArgument', 'NDJSON bodies are read as sent: no content-encoding', { status: 415 }));
     }
+    markStreamedBody(req);
     try {
       await handle(catalogContext(face, res.locals.identity as Identity, requestIdOf(res)), req, res, checkItem);
     } catch (error) {

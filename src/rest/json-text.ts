@@ -61,7 +61,12 @@ export function resultJson<T>(result: Result<T>, fields: (value: T) => string): 
 
 /** `{"results":[...]}` for a whole bulk answer. */
 export function resultsJson<T>(results: readonly Result<T>[], fields: (value: T) => string): string {
+  return `{"results":[${resultsText(results, fields)}]}`;
+}
+
+/** The results of a bulk answer, comma-separated, without the brackets around them. */
+export function resultsText<T>(results: readonly Result<T>[], fields: (value: T) => string): string {
   const parts = new Array<string>(results.length);
   for (let i = 0; i < results.length; i++) parts[i] = resultJson(results[i]!, fields);
-  return `{"results":[${parts.join(',')}]}`;
+  return parts.join(',');
 }

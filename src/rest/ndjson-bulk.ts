@@ -7,7 +7,7 @@ import { NdjsonWriter } from './ndjson';
 import type { Check } from './validation';
 
 /** Items resolved per core call: big enough for set-based SQL to pay, small enough to keep memory flat. */
-const CHUNK_ITEMS = 5000;
+const CHUNK_ITEMS = 1000;
 /** No single item is anywhere near this long; a longer line is a broken or hostile client. */
 const MAX_LINE_CHARS = 64 * 1024;
 

@@ -36,6 +36,37 @@ export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, en
   res.end();
 }
 
+/**
+ * `writeNdjson` for a source that yields pages of items (a directory listing reads 5,000 entries a
+ * query): one async step per page instead of one per item.
+ */
+export async function writeNdjsonPages<T>(res: Response, pages: AsyncGenerator<readonly T[]>, encode: (item: T) => string): Promise<void> {
+  const first = await pages.next();
+  res.status(200).type('application/x-ndjson');
+  res.setHeader('cache-control', 'no-store');
+  if (first.done) {
+    res.end();
+    return;
+  }
+  const out = new NdjsonWriter(res);
+  try {
+    for (let page: IteratorResult<readonly T[]> = first; !page.done; page = await pages.next()) {
+      for (const item of page.value) {
+        out.line(encode(item));
+        if (out.pending >= CHUNK_CHARS) await out.flush();
+      }
+      if (out.closed) break;
+    }
+    await out.flush();
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    return;
+  } finally {
+    await pages.return(undefined);
+  }
+  res.end();
+}
+
 /** Gathers NDJSON lines and writes them in chunks, waiting for the socket to drain when it is full. */
 export class NdjsonWriter {
   readonly #res: Response;

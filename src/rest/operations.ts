@@ -4,9 +4,9 @@ import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
 import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
-import { entryJson, replicaJson, resultsJson } from './json-text';
-import { noteResults } from '../ops/request-observer';
-import { writeNdjson } from './ndjson';
+import { entryJson, replicaJson, resultsJson, resultsText } from './json-text';
+import { noteItems, noteResults } from '../ops/request-observer';
+import { writeNdjson, writeNdjsonPages } from './ndjson';
 import { pathName } from './path-params';
 import { streamBulk, type StreamHandler } from './ndjson-bulk';
 import { STORAGE_HANDLERS } from './storage-handlers';
@@ -34,6 +34,32 @@ function bulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string): Re
     const results = await operation(ctx, (req.body as { items: I[] }).items);
     noteResults(res, { results }); // per-item error counts and refusals, as for answers sent as objects
     res.type('application/json').send(resultsJson(results, fields));
+    return undefined;
+  };
+}
+
+/** Items of a read-only bulk given to core at once: a bigger bulk is answered a slice at a time. */
+const READ_SLICE_ITEMS = 10_000;
+
+/**
+ * `bulkText` for reads, whose items stand alone (no transaction joins them): a bulk larger than the
+ * default limit (sites may allow 100,000 items) goes through core in slices, each encoded to text
+ * before the next is read, so that only one slice's rows, entries and results are alive at a time.
+ * The answer is the same as one call's.
+ */
+function readBulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string): RestHandler {
+  const whole = bulkText(operation, fields);
+  return async (ctx, req, res, face) => {
+    const items = (req.body as { items: I[] }).items;
+    if (items.length <= READ_SLICE_ITEMS) return whole(ctx, req, res, face);
+    noteItems(res, items.length);
+    const parts: string[] = [];
+    for (let from = 0; from < items.length; from += READ_SLICE_ITEMS) {
+      const results = await operation(ctx, items.slice(from, from + READ_SLICE_ITEMS));
+      noteResults(res, { results: results.filter((r) => !r.ok) });
+      parts.push(resultsText(results, fields));
+    }
+    res.type('application/json').send(`{"results":[${parts.join(',')}]}`);
     return undefined;
   };
 }
@@ -78,13 +104,13 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   createDirectories: bulkText(core.makeDirectories, entryFields),
   createFiles: bulkText(core.createFiles, entryFields),
   createSymlinks: bulkText(core.createSymlinks, entryFields),
-  statEntries: bulkText(core.statEntries, entryFields),
+  statEntries: readBulkText(core.statEntries, entryFields),
   moveEntries: bulkText(core.moveEntries, entryFields),
   removeEntries: bulk(core.removeEntries, nothing),
   addReplicas: bulk(core.addReplicas, replica),
   removeReplicas: bulk(core.removeReplicas, nothing),
   setMasterReplicas: bulk(core.setMasterReplicas, replica),
-  listReplicas: bulkText(core.listReplicas, replicaListFields),
+  listReplicas: readBulkText(core.listReplicas, replicaListFields),
   lookupGuids: bulk(core.lookupGuids, (g) => ({ guid: g.guid, lfn: g.lfn })),
   setAttributes: bulk(core.setAttributes, nothing),
   getAttributes: bulk(core.getAttributes, (attributes) => ({ attributes: encodeAttributeValues(attributes) })),
@@ -190,8 +216,7 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   async listDirectory(ctx, req, res) {
     const lfn = queryString(req, 'lfn') ?? '';
     if (req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
-      const entries = core.streamDirectory(ctx, lfn);
-      await writeNdjson(res, entries, entryJson);
+      await writeNdjsonPages(res, core.streamDirectoryPages(ctx, lfn), entryJson);
       return undefined;
     }
     const limit = queryNumber(req, 'limit');

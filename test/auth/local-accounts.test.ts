@@ -15,6 +15,8 @@ const CONFIG: AuthConfig = {
   x509: { certDir: undefined, vomsDir: undefined, refreshSeconds: 0, vomsTargets: [] },
   trustedProxies: [],
   clientCertHeader: 'ssl-client-escaped-cert',
+  // Longer than any test here: what is checked is that changes apply at once all the same.
+  tokenCacheMs: 300_000,
 };
 
 describe('local accounts', () => {
@@ -41,7 +43,7 @@ describe('local accounts', () => {
   beforeAll(() => {
     setup = (async () => {
       let auth: Authenticator | undefined;
-      catalog = await startTestCatalog({}, { identify: (req) => auth!.identify(req) });
+      catalog = await startTestCatalog({}, { identify: (req) => auth!.identify(req), accountsChanged: () => auth!.accountsChanged() });
       auth = authenticator(CONFIG);
       await bootstrapAdmin(catalog.database.db, ADMIN_PASSWORD);
     })();
@@ -177,6 +179,23 @@ describe('local accounts', () => {
       expect((await api().get('/api/v1/whoami').set('authorization', 'Bearer rpl_madeup')).status).toBe(401);
     });
 
+    it('applies membership changes to tokens at once, and changes made elsewhere after the token cache time', async () => {
+      const token = (await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({})).body.token as string;
+      const whoami = async () => (await api().get('/api/v1/whoami').set('authorization', `Bearer ${token}`)).body as { groups: string[] };
+      expect((await whoami()).groups).toContain('physics');
+      await api().post('/api/v1/groups/physics/members').auth(asAdmin.user, asAdmin.password).send({ items: [{ user: 'bob', remove: true }] });
+      expect((await whoami()).groups).not.toContain('physics');
+      // Another instance (or SQL by hand) changes the membership: this one learns it once its entry is older than the cache time.
+      await catalog.database.db.insertInto('group_members').values({ group_name: 'physics', user_name: 'bob' }).execute();
+      expect((await whoami()).groups).not.toContain('physics');
+      clock = () => new Date(Date.now() + CONFIG.tokenCacheMs! + 1000);
+      try {
+        expect((await whoami()).groups).toContain('physics');
+      } finally {
+        clock = () => new Date();
+      }
+    });
+
     it('refuses a token lifetime beyond the maximum', async () => {
       const res = await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({ ttlSeconds: 10 ** 9 });
       expect(res.status).toBe(400);
@@ -184,6 +203,8 @@ describe('local accounts', () => {
 
     it('ends a disabled user’s logins and tokens', async () => {
       const token = (await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({})).body.token as string;
+      // Used once, so that the token's identity is remembered when the user is disabled.
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${token}`)).status).toBe(200);
       expect((await api().patch('/api/v1/users/bob').auth(asAdmin.user, asAdmin.password).send({ disabled: true })).status).toBe(200);
       expect((await api().get('/api/v1/whoami').auth('bob', 'bob-password')).status).toBe(401);
       expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${token}`)).status).toBe(401);

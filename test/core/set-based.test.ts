@@ -47,6 +47,20 @@ describe('bulk operations are set-based', () => {
     expect(n).toBeLessThanOrEqual(8);
   });
 
+  it('answers small lookups made at the same moment with one statement, each caller with its own names and rights', async () => {
+    const own = Array.from({ length: 10 }, (_, i) => `/bulk/d${i % 7}/shared-${i}`);
+    await core.createFiles(ctx, own.map((lfn) => ({ lfn })));
+    const outsider: CatalogContext = { ...ctx, identity: { dn: '/DC=org/DC=example/CN=Outsider', group: '', groups: [] } };
+    counter.count = 0;
+    const asked = [...own.map((lfn) => ({ lfn, as: ctx })), { lfn: '/bulk/d1/none', as: ctx }, { lfn: own[0]!, as: outsider }];
+    const results = await Promise.all(asked.map(({ lfn, as }) => core.statEntries(as, [{ lfn }])));
+    // One statement for every first round; the missing name needs a second one for its ancestors.
+    expect(counter.count).toBeLessThanOrEqual(2);
+    own.forEach((lfn, i) => expect(results[i]).toEqual([expect.objectContaining({ ok: true, value: expect.objectContaining({ lfn }) })]));
+    expect(results[own.length]![0]).toMatchObject({ ok: false, error: { code: 'NotExists' } });
+    expect(results[own.length + 1]![0]).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
+  });
+
   it.each([
     ['stat', () => core.statEntries(ctx, lfns.map((lfn) => ({ lfn })))],
     ['list replicas', () => core.listReplicas(ctx, lfns.map((lfn) => ({ lfn })))],

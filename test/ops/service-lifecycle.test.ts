@@ -123,3 +123,58 @@ describe('graceful stop', () => {
     expect(await stuck.abandon()).toBe('');
   });
 });
+
+describe('request timeouts', () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startService(loadConfig({ ...BASE_ENV, REPLICAT_REQUEST_TIMEOUT_MS: '1000', REPLICAT_STREAM_IDLE_TIMEOUT_MS: '1500' }), silent);
+  });
+  afterAll(() => service.stop(0));
+
+  /** A raw connection sending `head`, then `pieces` of the body every `everyMs`; what came back, when it closed. */
+  async function dribble(head: string, pieces: readonly string[], everyMs: number) {
+    const socket = connect(Number(new URL(service.url).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const started = Date.now();
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)));
+    socket.write(head);
+    for (const piece of pieces) {
+      if (socket.destroyed) break;
+      await sleep(everyMs);
+      socket.write(piece);
+    }
+    const giveUp = new AbortController();
+    const closedAfterMs = await Promise.race([closed, sleep(8000, Infinity, { signal: giveUp.signal }).catch(() => Infinity)]);
+    giveUp.abort();
+    socket.destroy();
+    return { closedAfterMs, answer: () => answer };
+  }
+  const auth = `authorization: Basic ${Buffer.from(`admin:${BASE_ENV.REPLICAT_ADMIN_PASSWORD}`).toString('base64')}\r\n`;
+
+  it('cuts an ordinary request whose body arrives too slowly, with 408', async () => {
+    const head = `POST /api/v1/entries/stat HTTP/1.1\r\nhost: x\r\n${auth}content-type: application/json\r\ncontent-length: 1000\r\n\r\n`;
+    const slow = await dribble(head, Array.from({ length: 40 }, () => ' '), 100);
+    expect(slow.closedAfterMs).toBeGreaterThanOrEqual(1000);
+    expect(slow.closedAfterMs).toBeLessThan(4000);
+    expect(slow.answer()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('lets an NDJSON stream run past the request timeout while it moves, and cuts it once idle', async () => {
+    const head = `POST /api/v1/replicas/list HTTP/1.1\r\nhost: x\r\n${auth}content-type: application/x-ndjson\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n`;
+    const line = '{"lfn":"/"}\n';
+    const chunk = `${line.length.toString(16)}\r\n${line}\r\n`;
+    // 3 s of lines, three times the request timeout, then the end of the body.
+    const moving = await dribble(head, [...Array.from({ length: 15 }, () => chunk), '0\r\n\r\n'], 200);
+    expect(moving.closedAfterMs).toBeGreaterThan(3000);
+    const lines = moving.answer().split('\r\n\r\n').slice(1).join('').split('\n').filter((l) => l.startsWith('{'));
+    expect(moving.answer()).toMatch(/^HTTP\/1\.1 200/);
+    expect(lines).toHaveLength(15);
+
+    const stalled = await dribble(head, [chunk], 100);
+    expect(stalled.closedAfterMs).toBeGreaterThanOrEqual(1500);
+    expect(stalled.closedAfterMs).toBeLessThan(5000);
+  });
+});

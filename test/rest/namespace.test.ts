@@ -1,4 +1,5 @@
 import request from 'supertest';
+import * as core from '../../src/core';
 import { bulk, catalogApi, codes, expectContract, startTestCatalog, type TestCatalog } from '../support/test-catalog';
 
 describe('namespace over REST', () => {
@@ -144,6 +145,15 @@ describe('namespace over REST', () => {
       const lines = res.text.trim().split('\n').map((line) => JSON.parse(line) as { lfn: string });
       expect(lines).toHaveLength(25);
       lines.forEach((line) => expectContract('Entry', line));
+    });
+
+    it('streams a directory page by page in name order, reading ahead without losing or repeating an entry', async () => {
+      for (const batch of [7, 5, 1, 100]) {
+        const pages: string[][] = [];
+        for await (const page of core.streamDirectoryPages(catalog.ctx, '/list', batch)) pages.push(page.map((e) => e.lfn));
+        expect(pages.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `/list/f${String(i).padStart(2, '0')}`));
+        expect(pages.every((page) => page.length <= batch)).toBe(true);
+      }
     });
 
     it('answers problems for a missing directory, a file, and a foreign cursor', async () => {

@@ -45,6 +45,8 @@ export interface TestCatalogOptions {
   readonly metadata?: Partial<MetadataSettings>;
   /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
   readonly storage?: StorageSettings;
+  /** Told when accounts change: auth tests pass their Authenticator's `accountsChanged`. */
+  readonly accountsChanged?: () => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     logger: pino({ level: 'silent' }),
     metadata,
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
   });
   return {
     app,

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../db/schema';
 import type { CatalogContext } from '../context';
-import type { Entry } from '../entry';
+import type { EntryHead } from '../entry';
 import { PermissionDenied } from '../errors';
 import { ancestorsOf, parentOf, type Lfn } from '../names/lfn';
-import { entriesByLfn } from '../namespace/lookup';
+import { ENTRY_HEADS } from '../namespace/lookup';
 import { grantedRights } from './evaluate';
 import { has, type Right } from './rights';
 
@@ -20,12 +20,12 @@ import { has, type Right } from './rights';
  */
 export class Access {
   readonly #ctx: CatalogContext;
-  readonly #directories = new Map<string, Entry>();
+  readonly #directories = new Map<string, EntryHead>();
   readonly #audited = new Set<string>();
   // Decisions are pure functions of (entry, right) within a request: 10,000 files in one directory
   // ask about that directory once, not 10,000 times.
   readonly #decided = new Map<string, boolean>();
-  readonly #blockedUnder = new Map<string, Entry | null>();
+  readonly #blockedUnder = new Map<string, EntryHead | null>();
 
   constructor(ctx: CatalogContext) {
     this.#ctx = ctx;
@@ -36,7 +36,7 @@ export class Access {
   }
 
   /** Does the caller hold `right` on `entry`? An admin always does; when that overrode a denial it is audited. */
-  allows(entry: Entry, right: Right, action: string): boolean {
+  allows(entry: EntryHead, right: Right, action: string): boolean {
     if (!this.enforced) return true;
     const identity = this.#ctx.identity;
     // Only directories are asked about again and again; a file is checked once per request, and its
@@ -63,7 +63,7 @@ export class Access {
   }
 
   /** PermissionDenied naming what was refused, or null when allowed. */
-  deny(entry: Entry, right: Right, action: string, shownAs: string = entry.lfn): PermissionDenied | null {
+  deny(entry: EntryHead, right: Right, action: string, shownAs: string = entry.lfn): PermissionDenied | null {
     return this.allows(entry, right, action) ? null : new PermissionDenied(`permission denied: ${right} on ${shownAs} (${action})`);
   }
 
@@ -71,7 +71,7 @@ export class Access {
   async loadAncestors(db: Queryable, paths: Iterable<Lfn>): Promise<void> {
     const wanted = this.unknownAncestors(paths);
     if (wanted.length === 0) return;
-    this.remember((await entriesByLfn(db, wanted)).values());
+    this.remember((await ENTRY_HEADS.byLfn(db, wanted)).values());
   }
 
   /**
@@ -95,7 +95,7 @@ export class Access {
   }
 
   /** Remembers entries read anyway (walks read ancestors), sparing a query later. */
-  remember(entries: Iterable<Entry>): void {
+  remember(entries: Iterable<EntryHead>): void {
     for (const entry of entries) {
       if (entry.kind === 'directory' && !this.#directories.has(entry.lfn)) {
         this.#directories.set(entry.lfn, entry);
@@ -105,7 +105,7 @@ export class Access {
   }
 
   /** A loaded directory by path. */
-  directory(lfn: Lfn): Entry | undefined {
+  directory(lfn: Lfn): EntryHead | undefined {
     return this.#directories.get(lfn);
   }
 
@@ -113,7 +113,7 @@ export class Access {
    * The first directory above `path` that the caller may not traverse (`execute`), or undefined.
    * Call `loadAncestors` with the path first.
    */
-  blockedOnWay(path: Lfn): Entry | undefined {
+  blockedOnWay(path: Lfn): EntryHead | undefined {
     if (!this.enforced) return undefined;
     const parent = parentOf(path);
     if (parent === null) return undefined;

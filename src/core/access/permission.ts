@@ -48,15 +48,35 @@ export function toStoredAcl(acl: readonly AclEntry[]): StoredAclEntry[] {
 /** Most entries have no ACL entries of their own; they all share this one empty list. */
 const NO_ACL: readonly AclEntry[] = Object.freeze([]);
 
+/** Distinct stored ACL texts remembered at most (then forgotten all at once). */
+const REMEMBERED_ACLS = 64;
+const parsedAcls = new Map<string, readonly AclEntry[]>();
+
+/**
+ * The ACL of a stored `acl` value: the column's JSON text (`acl::text`) or the value a driver parsed. Texts
+ * are remembered: entries of one directory inherit the same ACL, so a bulk read of 10,000 files parses a
+ * handful of texts, not 10,000; the lists handed out are frozen, so sharing one is safe.
+ */
 export function fromStoredAcl(value: unknown): readonly AclEntry[] {
-  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (typeof value !== 'string') return parseStoredAcl(value);
+  let acl = parsedAcls.get(value);
+  if (acl === undefined) {
+    acl = parseStoredAcl(JSON.parse(value) as unknown);
+    if (parsedAcls.size >= REMEMBERED_ACLS) parsedAcls.clear();
+    parsedAcls.set(value, acl);
+  }
+  return acl;
+}
+
+function parseStoredAcl(list: unknown): readonly AclEntry[] {
   if (!Array.isArray(list) || list.length === 0) return NO_ACL;
-  return list.flatMap((raw: unknown) => {
+  const acl = list.flatMap((raw: unknown) => {
     if (typeof raw !== 'object' || raw === null) return [];
     const e = raw as Partial<StoredAclEntry>;
     if (typeof e.p !== 'string' || (e.k !== 'user' && e.k !== 'group')) return [];
-    return [{ principal: e.p, kind: e.k, allow: mask(e.a), deny: mask(e.d), inherit: e.i === true }];
+    return [Object.freeze({ principal: e.p, kind: e.k, allow: mask(e.a), deny: mask(e.d), inherit: e.i === true })];
   });
+  return Object.freeze(acl);
 }
 
 function mask(value: unknown): RightMask {

@@ -52,7 +52,7 @@ export async function changeMembers(ctx: CatalogContext, group: string, items: r
   checkBulkSize(ctx, items.length);
   parseAccountName(group, 'group');
   const parsed = parseItems(items, (item) => ({ user: parseAccountName(item.user, 'user'), remove: item.remove === true }));
-  return inTransaction(ctx.db, async (trx) => {
+  const results = await inTransaction(ctx.db, async (trx) => {
     const found = await trx.selectFrom('groups').select('name').where('name', '=', group).forUpdate().executeTakeFirst();
     if (found === undefined) throw new NotExists(`no such group: ${group}`);
     const slots = new ResultSlots<Membership>(items.length);
@@ -69,4 +69,6 @@ export async function changeMembers(ctx: CatalogContext, group: string, items: r
     }
     return slots.toArray();
   });
+  ctx.accountsChanged?.();
+  return results;
 }

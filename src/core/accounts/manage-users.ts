@@ -102,7 +102,7 @@ export async function updateUser(ctx: CatalogContext, name: string, changes: Use
   const password = changes.password === undefined ? undefined : await hashPassword(parsePassword(changes.password));
   const dn = changes.dn === undefined || changes.dn === null ? changes.dn : parseDn(changes.dn);
   const groups = changes.groups?.map((g) => parseAccountName(g, 'group'));
-  return inTransaction(ctx.db, async (trx) => {
+  const updated = await inTransaction(ctx.db, async (trx) => {
     const updated = await trx
       .updateTable('users')
       .set({
@@ -132,6 +132,8 @@ export async function updateUser(ctx: CatalogContext, name: string, changes: Use
     if (changes.disabled === true || password !== undefined) await trx.deleteFrom('tokens').where('user_name', '=', name).execute();
     return publicAccount((await readAccounts(trx, { names: [name] }))[0]!);
   });
+  ctx.accountsChanged?.();
+  return updated;
 }
 
 export async function deleteUser(ctx: CatalogContext, name: string): Promise<void> {
@@ -142,6 +144,7 @@ export async function deleteUser(ctx: CatalogContext, name: string): Promise<voi
     if (gone === undefined) throw new NotExists(`no such user: ${name}`);
     await keepAnAdmin(trx);
   });
+  ctx.accountsChanged?.();
 }
 
 async function keepAnAdmin(db: Queryable): Promise<void> {

@@ -40,10 +40,11 @@ export async function readAccounts(db: Queryable, where: Where): Promise<Account
 }
 
 /**
- * The account a live bearer token belongs to, with its groups, in one statement: every API request
- * with a token asks this first, so it costs one round trip, not three.
+ * The account a live bearer token belongs to, with its groups, and when the token expires, in one
+ * statement: every API request with a token not in the authenticator's cache asks this first, so it
+ * costs one round trip, not three.
  */
-export async function accountOfToken(db: Queryable, tokenHash: string, now: Date): Promise<AccountRecord | undefined> {
+export async function accountOfToken(db: Queryable, tokenHash: string, now: Date): Promise<(AccountRecord & { readonly tokenExpires: Date }) | undefined> {
   const row = await db
     .selectFrom('tokens')
     .innerJoin('users', 'users.name', 'tokens.user_name')
@@ -54,6 +55,7 @@ export async function accountOfToken(db: Queryable, tokenHash: string, now: Date
       'users.disabled',
       'users.ctime',
       'users.password_hash',
+      'tokens.expires',
       sql<string[]>`array(SELECT group_name FROM group_members WHERE user_name = users.name ORDER BY group_name)`.as('groups'),
     ])
     .where('tokens.token_hash', '=', tokenHash)
@@ -68,6 +70,7 @@ export async function accountOfToken(db: Queryable, tokenHash: string, now: Date
     groups: row.groups,
     ctime: row.ctime,
     passwordHash: row.password_hash,
+    tokenExpires: row.expires,
   };
 }
 

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../cursor';
 import { toEntry, type DirectoryEntry, type Entry } from '../entry';
 import { NotADirectory } from '../errors';
 import { parseLfn } from '../names/lfn';
+import { ENTRY_COLUMNS } from './lookup';
 import { resolvePaths } from './resolve';
 import { Access } from '../access/access';
 
@@ -29,19 +30,33 @@ export async function listDirectory(ctx: CatalogContext, lfnInput: string, optio
   return { items, next: rows.length > limit && last ? encodeCursor(directory.id, last.name) : null };
 }
 
+/** Every entry of a directory, one at a time (see `streamDirectoryPages`). */
+export async function* streamDirectory(ctx: CatalogContext, lfnInput: string, batch = 5000): AsyncGenerator<Entry> {
+  for await (const page of streamDirectoryPages(ctx, lfnInput, batch)) yield* page;
+}
+
 /**
  * Every entry of a directory, page by page from the database, so a million-entry directory streams in
- * constant memory. The consumer pulls; nothing is read ahead of it.
+ * constant memory; a page at a time, for consumers that would rather not pay an async step per entry.
+ * From the second page on, the next page is read while the consumer takes the current one (the database
+ * works while the answer is encoded and sent): never more than two pages are held. The first page is
+ * read before anything is yielded, so a missing or unreadable directory fails the first `next()`.
  */
-export async function* streamDirectory(ctx: CatalogContext, lfnInput: string, batch = 5000): AsyncGenerator<Entry> {
+export async function* streamDirectoryPages(ctx: CatalogContext, lfnInput: string, batch = 1000): AsyncGenerator<readonly Entry[]> {
   const directory = await openDirectory(ctx, lfnInput);
-  let after: string | null = null;
-  for (;;) {
-    const rows = await readChildren(ctx, directory, after, batch);
-    yield* rows;
+  let rows = await readChildren(ctx, directory, null, batch);
+  for (let page = 0; ; page++) {
     const last = rows.at(-1);
-    if (rows.length < batch || !last) return;
-    after = last.name;
+    const more = rows.length === batch && last !== undefined;
+    let next: Promise<Entry[]> | undefined;
+    if (more && page > 0) {
+      next = readChildren(ctx, directory, last.name, batch);
+      // A consumer that stops early never awaits it: its failure must not go unhandled.
+      next.catch(() => undefined);
+    }
+    yield rows;
+    if (!more) return;
+    rows = await (next ?? readChildren(ctx, directory, last.name, batch));
   }
 }
 
@@ -59,7 +74,7 @@ async function openDirectory(ctx: CatalogContext, lfnInput: string): Promise<Dir
 
 async function readChildren(ctx: CatalogContext, directory: DirectoryEntry, after: string | null, limit: number): Promise<Entry[]> {
   const rows = await reading(() => {
-    let query = ctx.db.selectFrom('entries').selectAll().where('parent_id', '=', directory.id);
+    let query = ctx.db.selectFrom('entries').select(ENTRY_COLUMNS).where('parent_id', '=', directory.id);
     if (after !== null) query = query.where('name', '>', after);
     return query.orderBy('name').limit(limit).execute();
   });

@@ -3,7 +3,7 @@ import { reading } from '../../db/transaction';
 import { Access } from '../access/access';
 import type { CatalogContext } from '../context';
 import { pageSize } from '../cursor';
-import { toEntry, type Entry } from '../entry';
+import { toEntry, type Entry, type EntryHead } from '../entry';
 import { InvalidArgument, NotADirectory } from '../errors';
 import { ancestorsOf, parseLfn, ROOT, type Lfn } from '../names/lfn';
 import { resolvePaths } from './resolve';
@@ -37,7 +37,7 @@ export async function locateEntries(ctx: CatalogContext, startDir: string, optio
   if (root.kind !== 'directory') throw new NotADirectory(`not a directory: ${start}`);
   access.remember([root]);
   const depth = root.lfn === ROOT ? 0 : ancestorsOf(root.lfn).length + 1;
-  const open = (directory: Entry | undefined) =>
+  const open = (directory: EntryHead | undefined) =>
     directory !== undefined && access.allows(directory, 'list', 'locate') && access.allows(directory, 'execute', 'locate');
 
   const out: Entry[] = [];

@@ -1,10 +1,10 @@
 import type { Queryable } from '../../db/schema';
 import type { Access } from '../access/access';
-import type { DirectoryEntry, Entry } from '../entry';
+import type { DirectoryEntry, Entry, EntryHead } from '../entry';
 import { Internal, Loop, NotADirectory, NotExists, PermissionDenied, type CatalogError } from '../errors';
 import { ancestorsOf, componentsOf, joinLfn, type Lfn } from '../names/lfn';
 import { fail, ok, type Result } from '../result';
-import { entriesByLfn } from './lookup';
+import { WHOLE_ENTRIES, type EntryReader } from './lookup';
 
 /** Symlinks followed while resolving one name, counting links in the middle of a path too. */
 export const MAX_SYMLINK_HOPS = 16;
@@ -17,12 +17,12 @@ export const MAX_SYMLINK_HOPS = 16;
  * `traversed` lists paths whose every ancestor directory the walk went through (one per hop), so that
  * access checks can demand `execute` on each of them.
  */
-export type WalkEnd =
-  | { readonly kind: 'found'; readonly entry: Entry }
-  | { readonly kind: 'missing'; readonly base: DirectoryEntry; readonly rest: readonly string[] }
+export type WalkEnd<E extends EntryHead = Entry> =
+  | { readonly kind: 'found'; readonly entry: E }
+  | { readonly kind: 'missing'; readonly base: Extract<E, { kind: 'directory' }>; readonly rest: readonly string[] }
   | { readonly kind: 'failed'; readonly error: CatalogError };
 
-export type Walk = WalkEnd & { readonly traversed: readonly Lfn[] };
+export type Walk<E extends EntryHead = Entry> = WalkEnd<E> & { readonly traversed: readonly Lfn[] };
 
 interface Cursor {
   path: Lfn;
@@ -35,23 +35,34 @@ interface Cursor {
  * one for the ancestors of those not found (to find a symlink or a file in the middle of a path).
  * Most paths are plain and settle in the first round with a single index probe each.
  */
-export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast: boolean, access?: Access): Promise<Walk[]> {
-  const out: (Walk | undefined)[] = new Array<Walk | undefined>(paths.length).fill(undefined);
+export function walkPaths(db: Queryable, paths: readonly Lfn[], followLast: boolean, access?: Access): Promise<Walk[]> {
+  return walkPathsReading(WHOLE_ENTRIES, db, paths, followLast, access);
+}
+
+/** `walkPaths` reading entries with `reader` (`ENTRY_HEADS` when only names, GUIDs and access matter). */
+export async function walkPathsReading<E extends EntryHead>(
+  reader: EntryReader<E>,
+  db: Queryable,
+  paths: readonly Lfn[],
+  followLast: boolean,
+  access?: Access,
+): Promise<Walk<E>[]> {
+  const out: (Walk<E> | undefined)[] = new Array<Walk<E> | undefined>(paths.length).fill(undefined);
   const cursors: Cursor[] = paths.map((path) => ({ path, hops: 0, traversed: [] }));
   let active = paths.map((_, i) => i);
   // Every row read during this walk, and the names known not to exist: later rounds (links, misses)
   // ask only for what is new.
-  const seen = new Map<string, Entry | null>();
+  const seen = new Map<string, E | null>();
   const read = async (lfns: Iterable<string>): Promise<void> => {
     const wanted: string[] = [];
     for (const lfn of lfns) if (!seen.has(lfn)) seen.set(lfn, null), wanted.push(lfn);
     if (wanted.length === 0) return;
-    const found = await entriesByLfn(db, wanted);
+    const found = await reader.byLfn(db, wanted);
     for (const [lfn, entry] of found) seen.set(lfn, entry);
     access?.remember(found.values());
   };
 
-  const settle = (i: number, end: WalkEnd) => {
+  const settle = (i: number, end: WalkEnd<E>) => {
     const traversed = cursors[i]!.traversed;
     switch (end.kind) {
       case 'found':
@@ -114,7 +125,7 @@ export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast
         const deepest = ancestorsOf(cursor.path)
           .reverse()
           .map((a) => seen.get(a))
-          .find((e): e is Entry => e != null);
+          .find((e): e is E => e != null);
         if (deepest === undefined) {
           settle(i, { kind: 'failed', error: new Internal('the namespace root is missing') });
           continue;
@@ -124,7 +135,7 @@ export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast
           case 'directory':
             // Learning that a name is missing means looking inside `deepest`: traversing it too.
             cursor.traversed.push(joinLfn(deepest.lfn, rest[0]!));
-            settle(i, { kind: 'missing', base: deepest, rest });
+            settle(i, { kind: 'missing', base: deepest as Extract<E, { kind: 'directory' }>, rest });
             break;
           case 'file':
             cursor.traversed.push(deepest.lfn);
@@ -155,8 +166,19 @@ export async function walkPaths(db: Queryable, paths: readonly Lfn[], followLast
 }
 
 /** Resolves paths to entries; a missing path is `NotExists`. */
-export async function resolvePaths(db: Queryable, paths: readonly Lfn[], followLast: boolean, access?: Access): Promise<Result<Entry>[]> {
-  const walks = await walkPaths(db, paths, followLast, access);
+export function resolvePaths(db: Queryable, paths: readonly Lfn[], followLast: boolean, access?: Access): Promise<Result<Entry>[]> {
+  return resolvePathsReading(WHOLE_ENTRIES, db, paths, followLast, access);
+}
+
+/** `resolvePaths` reading entries with `reader`. */
+export async function resolvePathsReading<E extends EntryHead>(
+  reader: EntryReader<E>,
+  db: Queryable,
+  paths: readonly Lfn[],
+  followLast: boolean,
+  access?: Access,
+): Promise<Result<E>[]> {
+  const walks = await walkPathsReading(reader, db, paths, followLast, access);
   return walks.map((walk, i) => {
     switch (walk.kind) {
       case 'found':

@@ -1,12 +1,12 @@
 import type { Queryable } from '../../db/schema';
-import type { FileEntry } from '../entry';
+import type { EntryHead, FileEntry } from '../entry';
 import type { Access } from '../access/access';
 import type { Right } from '../access/rights';
 import { InvalidArgument, IsADirectory, NotExists, PermissionDenied } from '../errors';
 import { parseGuid, type Guid } from '../names/guid';
 import { parseLfn, type Lfn } from '../names/lfn';
-import { filesByGuid } from '../namespace/lookup';
-import { resolvePaths } from '../namespace/resolve';
+import { WHOLE_ENTRIES, type EntryReader } from '../namespace/lookup';
+import { resolvePathsReading } from '../namespace/resolve';
 import { fail, ok, type Result } from '../result';
 
 /** A file named either by LFN or by GUID. */
@@ -28,19 +28,34 @@ export function describeTarget(target: FileTarget): string {
  * caller may reach each (every directory above it traversable) and holds `right` on it. A file reached
  * by GUID is guarded exactly like one reached by name: a GUID is no way around a private directory.
  */
-export async function resolveFileTargets(
+export function resolveFileTargets(
   db: Queryable,
   targets: readonly FileTarget[],
   access: Access,
   right: Right,
   action: string,
 ): Promise<Result<FileEntry>[]> {
+  return resolveFileTargetsReading(WHOLE_ENTRIES, db, targets, access, right, action);
+}
+
+/** `resolveFileTargets` reading entries with `reader` (`ENTRY_HEADS` when the GUID is all the caller needs). */
+export async function resolveFileTargetsReading<E extends EntryHead>(
+  reader: EntryReader<E>,
+  db: Queryable,
+  targets: readonly FileTarget[],
+  access: Access,
+  right: Right,
+  action: string,
+): Promise<Result<Extract<E, { kind: 'file' }>>[]> {
+  type File = Extract<E, { kind: 'file' }>;
   const lfns = targets.flatMap((t) => (t.by === 'lfn' ? [t.lfn] : []));
   const guids = targets.flatMap((t) => (t.by === 'guid' ? [t.guid] : []));
-  const byLfn = new Map((await resolvePaths(db, lfns, true, access)).map((r, i) => [lfns[i]!, r] as const));
-  const byGuid = await filesByGuid(db, guids);
+  const resolved = await resolvePathsReading(reader, db, lfns, true, access);
+  const byLfn = new Map<string, Result<E>>();
+  for (let i = 0; i < lfns.length; i++) byLfn.set(lfns[i]!, resolved[i]!);
+  const byGuid = await reader.byGuid(db, guids);
   await access.loadAncestors(db, [...byGuid.values()].map((e) => e.lfn));
-  const checked = (entry: FileEntry): Result<FileEntry> => {
+  const checked = (entry: File): Result<File> => {
     const denied = access.deny(entry, right, action);
     return denied ? fail(denied) : ok(entry);
   };
@@ -50,14 +65,14 @@ export async function resolveFileTargets(
       if (entry?.kind !== 'file') return fail(new NotExists(`no such GUID: ${target.guid}`));
       const blocked = access.blockedOnWay(entry.lfn);
       if (blocked) return fail(new PermissionDenied(`permission denied: cannot traverse ${blocked.lfn} (guid:${target.guid})`));
-      return checked(entry);
+      return checked(entry as File);
     }
     const result = byLfn.get(target.lfn)!;
     if (!result.ok) return result;
     const entry = result.value;
     switch (entry.kind) {
       case 'file':
-        return checked(entry);
+        return checked(entry as File);
       case 'directory':
         return fail(new IsADirectory(`is a directory, not a file: ${target.lfn}`));
       case 'symlink':

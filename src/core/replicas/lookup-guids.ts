@@ -8,7 +8,8 @@ import { parseLfn, type Lfn } from '../names/lfn';
 import { parseSurl } from '../names/surl';
 import { parseItems } from '../parse-items';
 import { ResultSlots, type Result } from '../result';
-import { resolveFileTargets, type FileTarget } from './file-target';
+import { ENTRY_HEADS } from '../namespace/lookup';
+import { resolveFileTargetsReading, type FileTarget } from './file-target';
 
 export type GuidLookupItem = { readonly lfn: string; readonly surl?: undefined } | { readonly surl: string; readonly lfn?: undefined };
 
@@ -55,7 +56,7 @@ export async function lookupGuids(ctx: CatalogContext, items: readonly GuidLooku
         return [{ index: k.index, target: { by: 'guid', guid } as FileTarget }];
       }),
     ];
-    const files = await resolveFileTargets(ctx.db, keyed.map((k) => k.target), new Access(ctx), 'read', 'lookup-guid');
+    const files = await resolveFileTargetsReading(ENTRY_HEADS, ctx.db, keyed.map((k) => k.target), new Access(ctx), 'read', 'lookup-guid');
     keyed.forEach((k, i) => {
       const file = files[i]!;
       if (file.ok) slots.succeed(k.index, { guid: file.value.guid, lfn: file.value.lfn });

@@ -7,7 +7,8 @@ import type { CatalogContext } from '../context';
 import { CatalogError, InvalidArgument, LimitExceeded } from '../errors';
 import { parseInputName } from '../names/input-name';
 import type { Lfn } from '../names/lfn';
-import { resolveFileTargets } from '../replicas/file-target';
+import { ENTRY_HEADS } from '../namespace/lookup';
+import { resolveFileTargetsReading } from '../replicas/file-target';
 import { readStorageElements } from './read-storage-elements';
 import type { StorageElement } from './storage-element';
 
@@ -121,7 +122,7 @@ export async function rankStorageElements(ctx: CatalogContext, request: RankRequ
       // LFNs that are not plainly a readable file: links, paths through links, or really missing. Files they
       // reach that no name already counted are counted now.
       if (unsettledLfns.length > 0) {
-        const resolved = await resolveFileTargets(db, unsettledLfns.map((lfn) => ({ by: 'lfn', lfn })), new Access({ ...ctx, db }), 'read', 'rank');
+        const resolved = await resolveFileTargetsReading(ENTRY_HEADS, db, unsettledLfns.map((lfn) => ({ by: 'lfn', lfn })), new Access({ ...ctx, db }), 'read', 'rank');
         const extra = new Set<string>();
         resolved.forEach((result, i) => {
           if (!result.ok) return missing.push(lfns.get(unsettledLfns[i]!) ?? unsettledLfns[i]!);
