@@ -1,17 +1,22 @@
 /**
- * The broker's rank query on PostgreSQL (issue 7): 10,000 and 100,000 input names against a catalog of
- * `--files` files with two or three replicas each on ten SEs, through core alone and through REST (the
- * streaming body reader included), as the owner (rights checked in SQL) and as an administrator.
+ * The broker's rank query on PostgreSQL (issue 7): 10,000 and 100,000 input names (`--names`) against a
+ * catalog of `--files` files with two or three replicas each on ten SEs, through core alone and through
+ * REST (the streaming body reader included, JSON and text/plain), as the owner (rights checked in SQL) and
+ * as an administrator.
  *
- *   npm run build && node dist/bench/rank.js [--files 200000] [--repeat 5] [--keep] [--reuse DATABASE]
+ *   npm run build && node dist/bench/rank.js [--files 200000] [--names 10000,100000] [--repeat 5] [--keep] [--reuse DATABASE]
+ *
+ * Names are spread over the catalog, every 100th unknown; with more names than files, files are named
+ * several times (the service counts each once).
  *
  * `--keep` leaves the database behind; `--reuse` runs the queries on such a database again without
  * registering anything (filling 200,000 files takes a minute or two).
  *
- * Besides wall time, each scenario reports the CPU time it cost — this process (client and, for REST, the
- * service) plus the PostgreSQL backends of the database, read from /proc when the server is local — because
- * wall time on a shared machine measures the neighbours as much as the query. Parallel query is turned
- * off for the bench database so that no worker's CPU goes uncounted.
+ * Besides wall time, each scenario reports the CPU time it cost, split into this process (client and, for
+ * REST, the service: parsing the body, the names, the answer) and the PostgreSQL backends of the database,
+ * read from /proc when the server is local — because wall time on a shared machine measures the neighbours
+ * as much as the query. Parallel query is turned off for the bench database so that no worker's CPU goes
+ * uncounted.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -37,6 +42,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const files = arg(argv, 'files', 200_000);
   const repeat = arg(argv, 'repeat', 5);
+  const nameCounts = (argv.includes('--names') ? argv[argv.indexOf('--names') + 1]! : '10000,100000').split(',').map(Number);
   const reuse = argv.indexOf('--reuse') >= 0 ? argv[argv.indexOf('--reuse') + 1] : undefined;
   const keep = argv.includes('--keep') || reuse !== undefined;
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -97,10 +103,15 @@ async function main(): Promise<void> {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const restRank = async (type: string, payload: string) => {
+      const res = await fetch(`${base}/api/v1/storage-index/rank`, { method: 'POST', headers: { 'content-type': type }, body: payload });
+      if (res.status !== 200) throw new Error(`rank answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { ses: unknown[]; files: number };
+    };
 
     const local = existsSync('/proc/self/stat') && ['127.0.0.1', 'localhost', '::1'].includes(url.hostname);
-    /** CPU milliseconds used so far by this process and the database's backends (null when not measurable). */
-    const cpuNow = async (): Promise<number | null> => {
+    /** CPU milliseconds used so far by this process and by the database's backends (null when not measurable). */
+    const cpuNow = async (): Promise<{ own: number; db: number } | null> => {
       if (!local) return null;
       const pids = (await raw.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).rows.map((r) => r.pid);
       let ticks = 0;
@@ -110,14 +121,15 @@ async function main(): Promise<void> {
         ticks += Number(fields[11]) + Number(fields[12]);
       }
       const own = process.cpuUsage();
-      return ticks * 10 + (own.user + own.system) / 1000;
+      return { own: (own.user + own.system) / 1000, db: ticks * 10 };
     };
-    console.log(`\nload average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-    console.log('scenario                                   names     p50 ms   min ms   CPU ms   SEs  files');
-    for (const count of [10_000, 100_000]) {
+    console.log('scenario                                     names   p50 ms   min ms   CPU ms  (node +    db)   SEs   files');
+    for (const count of nameCounts) {
+      console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
       // Every 100th name is unknown, so the missing-name path is measured too; names spread over the catalog.
       const names = Array.from({ length: count }, (_, k) => (k % 100 === 99 ? `lfn:/vo/data/none/n${k}` : `lfn:${lfnOf((Math.floor((k * files) / count) + (k % 7)) % files)}`));
       const body = JSON.stringify({ lfns: names });
+      const text = names.join('\n');
       const scenarios: [string, () => Promise<storage.Ranking | { ses: unknown[]; files: number }>][] = [
         ['core rank (owner: rights in SQL)', () => storage.rankStorageElements(ctx, { names })],
         ['core rank (admin)', () => storage.rankStorageElements(asAdmin, { names })],
@@ -134,18 +146,12 @@ async function main(): Promise<void> {
             return { ses: result.rows, files: 0 };
           },
         ],
-        [
-          'REST rank, JSON body streamed (owner)',
-          async () => {
-            const res = await fetch(`${base}/api/v1/storage-index/rank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-            if (res.status !== 200) throw new Error(`rank answered ${res.status}: ${await res.text()}`);
-            return (await res.json()) as { ses: unknown[]; files: number };
-          },
-        ],
+        ['REST rank, JSON body streamed (owner)', () => restRank('application/json', body)],
+        ['REST rank, text/plain body (owner)', () => restRank('text/plain', text)],
       ];
       for (const [label, run] of scenarios) {
         const times: number[] = [];
-        const cpu: number[] = [];
+        const cpu: { own: number; db: number }[] = [];
         let last: { ses: readonly unknown[]; files: number } | undefined;
         for (let r = 0; r < repeat; r++) {
           const cpuBefore = await cpuNow();
@@ -153,13 +159,15 @@ async function main(): Promise<void> {
           last = await run();
           times.push(performance.now() - t);
           const cpuAfter = await cpuNow();
-          if (cpuBefore !== null && cpuAfter !== null) cpu.push(cpuAfter - cpuBefore);
+          if (cpuBefore !== null && cpuAfter !== null) cpu.push({ own: cpuAfter.own - cpuBefore.own, db: cpuAfter.db - cpuBefore.db });
         }
         const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
         const p50 = median(times)!;
-        const cpu50 = median(cpu);
+        // The run whose total CPU is the median, with its split.
+        const cpu50 = [...cpu].sort((a, b) => a.own + a.db - (b.own + b.db))[Math.floor(cpu.length / 2)];
+        const ms = (value: number | undefined, width: number) => (value === undefined ? '-' : value.toFixed(0)).padStart(width);
         console.log(
-          `${label.padEnd(42)} ${String(count).padStart(7)} ${p50.toFixed(0).padStart(8)} ${Math.min(...times).toFixed(0).padStart(8)} ${(cpu50 === undefined ? '-' : cpu50.toFixed(0)).padStart(8)} ${String(last!.ses.length).padStart(5)} ${String(last!.files).padStart(6)}`,
+          `${label.padEnd(42)} ${String(count).padStart(7)} ${ms(p50, 8)} ${ms(Math.min(...times), 8)} ${ms(cpu50 && cpu50.own + cpu50.db, 8)}  (${ms(cpu50?.own, 5)} + ${ms(cpu50?.db, 5)}) ${String(last!.ses.length).padStart(5)} ${String(last!.files).padStart(7)}`,
         );
       }
     }

@@ -124,6 +124,8 @@ class JsonRankBody implements BodySink {
   #text = '';
   #pos = 0;
   #inString = false;
+  /** Where the next backslash of #text is at or after #pos (#text.length: none); -1 when not looked for yet. */
+  #backslash = -1;
   #parts: string[] = [];
   #length = 0;
   #state: GrammarState = 'top';
@@ -139,6 +141,7 @@ class JsonRankBody implements BodySink {
   write(text: string): void {
     this.#text = this.#text.slice(this.#pos) + text;
     this.#pos = 0;
+    this.#backslash = -1;
     const s = this.#text;
     while (this.#pos < s.length) {
       if (this.#inString) {
@@ -183,7 +186,13 @@ class JsonRankBody implements BodySink {
   /** Consumes string text up to its closing quote; false when the chunk ended inside it. */
   #scanString(s: string): boolean {
     const quote = s.indexOf('"', this.#pos);
-    const backslash = s.indexOf('\\', this.#pos);
+    // Searched again only once passed: most bodies hold no backslash, and looking for one from every
+    // string to the end of the text made reading quadratic in the chunk size (a 100,000-name body: 110–175 ms, now 45).
+    if (this.#backslash < this.#pos) {
+      const next = s.indexOf('\\', this.#pos);
+      this.#backslash = next < 0 ? s.length : next;
+    }
+    const backslash = this.#backslash < s.length ? this.#backslash : -1;
     const stop = quote < 0 ? backslash : backslash < 0 ? quote : Math.min(quote, backslash);
     const run = s.slice(this.#pos, stop < 0 ? s.length : stop);
     if (CONTROL.test(run)) throw new InvalidArgument('the request body is not valid JSON (a control character inside a string)');

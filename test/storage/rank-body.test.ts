@@ -32,6 +32,16 @@ describe('the streaming rank body reader', () => {
     expect(await readRankBody(requestOf(oneByOne), LIMITS)).toEqual(expected);
   });
 
+  it('reads plain names and rare escapes far apart as JSON.parse does, in chunks of any size', async () => {
+    // The reader remembers where the next backslash is instead of searching for it from every string.
+    const names = Array.from({ length: 300 }, (_, i) => (i % 97 === 50 ? `/e${i}/"\\\u0041\u00e9` : `/plain/f${i}`));
+    const bytes = Buffer.from(JSON.stringify({ lfns: names }).replace('\u00e9', '\\u00e9'));
+    for (const size of [1, 7, 64, 1000, bytes.length]) {
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, k) => bytes.subarray(k * size, (k + 1) * size));
+      expect([size, (await readRankBody(requestOf(chunks), LIMITS)).names]).toEqual([size, names]);
+    }
+  });
+
   it('reads text bodies one name a line, skipping blank lines and comments', async () => {
     const body = await read('# job 42\n/a\r\n\n  lfn:/b  \nguid:6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c', LIMITS, { 'content-type': 'text/plain; charset=utf-8' });
     expect(body).toEqual({ names: ['/a', 'lfn:/b', 'guid:6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c'] });

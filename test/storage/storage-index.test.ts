@@ -169,6 +169,24 @@ describe('StorageIndex and rank over REST', () => {
       expect((await rank({ lfns: ['/job/private/p'] }, 'admin')).files).toBe(1);
     });
 
+    it('reports a file the caller may read behind a directory it may not traverse as missing, by LFN and by GUID', async () => {
+      const [created] = await api.createFiles([{ lfn: '/job/private/open', size: 5, replicas: [{ surl: 'srm://disk1.example.org/dpm/open' }] }]);
+      if (!created?.ok) throw new Error('could not create /job/private/open');
+      const guid = (created.entry as { guid: string }).guid;
+      const permit = async (lfn: string, right: string) => {
+        const res = await request(catalog.app).post('/api/v1/permissions/set').send({ items: [{ lfn, mode: 'add', permission: { base: { other: [right] } } }] });
+        expect(codes((res.body as { results: ItemResult[] }).results)).toEqual(['ok']);
+      };
+      await permit('/job', 'execute');
+      await permit('/job/private/open', 'read');
+      const names = { lfns: ['/job/private/open', `guid:${guid}`] };
+      const hidden = await rank(names, 'bob');
+      expect(hidden).toMatchObject({ ses: [], files: 0 });
+      expect(hidden.missing.sort()).toEqual(['/job/private/open', `guid:${guid}`]);
+      await permit('/job/private', 'execute');
+      expect(await rank(names, 'bob')).toMatchObject({ ses: [{ se: 'disk1.example.org', files: 1, bytes: 5 }], files: 1, missing: [] });
+    });
+
     it('reads text/plain bodies (one name a line) with protocols in the query', async () => {
       const res = await request(catalog.app)
         .post('/api/v1/storage-index/rank?protocols=file')

@@ -7,6 +7,7 @@ import type { CatalogContext } from '../context';
 import { CatalogError, InvalidArgument, LimitExceeded } from '../errors';
 import { parseInputName } from '../names/input-name';
 import type { Lfn } from '../names/lfn';
+import { parseSurl } from '../names/surl';
 import { ENTRY_HEADS } from '../namespace/lookup';
 import { resolveFileTargetsReading } from '../replicas/file-target';
 import { readStorageElements } from './read-storage-elements';
@@ -111,9 +112,9 @@ export async function rankStorageElements(ctx: CatalogContext, request: RankRequ
   const registry = await reading(() =>
     inRankSnapshot(ctx, async (db) => {
       const registry = await readStorageElements(db);
-      const nested = hasNestedPrefixes(registry);
+      const placement = placementFor(registry);
       const unsettledLfns: Lfn[] = [];
-      for (const row of await rankNamed(db, ctx, [...lfns.keys()], [...guids.keys()], nested)) {
+      for (const row of await rankNamed(db, ctx, [...lfns.keys()], [...guids.keys()], placement)) {
         if (row.kind === 'se') addCount(row);
         else if (row.kind === 'found') found = Number(row.files);
         else if (row.kind === 'lfn') unsettledLfns.push(row.value as Lfn);
@@ -130,7 +131,7 @@ export async function rankStorageElements(ctx: CatalogContext, request: RankRequ
           if (!lfns.has(file.lfn) && !guids.has(file.guid)) extra.add(file.guid);
         });
         if (extra.size > 0) {
-          for (const row of await rankGuids(db, [...extra], nested)) {
+          for (const row of await rankGuids(db, [...extra], placement)) {
             if (row.kind === 'se') addCount(row);
             else if (row.kind === 'found') found += Number(row.files);
           }
@@ -189,21 +190,52 @@ function compareRanked(a: RankedStorageElement, b: RankedStorageElement): number
 }
 
 /**
- * The CTEs that place the files of `visible` (id, guid, size, lfn) on SEs and count them per SE, one file
- * once per SE however many of its SURLs are there. Only available replicas count. When no registered
- * prefix lies inside another of the same host, a SURL matches at most one prefix and a hash join places
- * every replica at once; nested prefixes need the longest match per replica, a lookup per row.
+ * How a statement places replicas on SEs, chosen from the (small) registry before it is built:
+ * - `host`: every registered prefix belongs to the SE its host falls back to anyway (the first SE of that
+ *   host by name), as when each SE has its own host. Then a replica's SE follows from its host alone, so
+ *   the statement counts per host and names the SE of each host on the few rows counted, never touching
+ *   SURLs. Hosts and SEs correspond one to one here, so a file is still counted once per SE.
+ * - `prefix`: prefixes decide, none inside another of its host: one hash join places every replica.
+ * - `longest-prefix`: prefixes nest, the longest match wins: a lookup per replica.
  */
-function placeAndCount(nestedPrefixes: boolean): RawBuilder<unknown> {
-  const prefixJoin = nestedPrefixes
-    ? sql`LEFT JOIN LATERAL (
+type Placement = 'host' | 'prefix' | 'longest-prefix';
+
+function placementFor(registry: readonly StorageElement[]): Placement {
+  const firstOfHost = new Map<string, string>();
+  for (const se of [...registry].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (!firstOfHost.has(se.host)) firstOfHost.set(se.host, se.name);
+  }
+  if (registry.every((se) => se.surlPrefixes.every((prefix) => firstOfHost.get(parseSurl(prefix).se) === se.name))) return 'host';
+  return hasNestedPrefixes(registry) ? 'longest-prefix' : 'prefix';
+}
+
+/**
+ * The CTEs that place the files of `visible` (guid, size) on SEs and count them per SE in `ranked` (se,
+ * unregistered, files, bytes), one file once per SE however many of its SURLs are there. Only available
+ * replicas count.
+ */
+function placeAndCount(placement: Placement): RawBuilder<unknown> {
+  const seByHost = sql`se_by_host AS (SELECT DISTINCT ON (host) host, name FROM storage_elements ORDER BY host, name)`;
+  if (placement === 'host') {
+    return sql`
+  ${seByHost},
+  held AS (SELECT DISTINCT v.guid, v.size, r.se AS host FROM visible v JOIN replicas r ON r.guid = v.guid AND r.status = 'available'),
+  ranked AS (
+    SELECT COALESCE(hm.name, h.host) AS se, hm.name IS NULL AS unregistered, h.files, h.bytes
+    FROM (SELECT host, count(*)::int8 AS files, COALESCE(sum(size), 0)::int8 AS bytes FROM held GROUP BY host) h
+    LEFT JOIN se_by_host hm ON hm.host = h.host
+  )`;
+  }
+  const prefixJoin =
+    placement === 'longest-prefix'
+      ? sql`LEFT JOIN LATERAL (
         SELECT q.se_name FROM storage_element_prefixes q
         WHERE q.host = r.se AND starts_with(r.surl, q.prefix)
         ORDER BY length(q.prefix) DESC LIMIT 1
       ) p ON true`
-    : sql`LEFT JOIN storage_element_prefixes p ON p.host = r.se AND starts_with(r.surl, p.prefix)`;
+      : sql`LEFT JOIN storage_element_prefixes p ON p.host = r.se AND starts_with(r.surl, p.prefix)`;
   return sql`
-  se_by_host AS (SELECT DISTINCT ON (host) host, name FROM storage_elements ORDER BY host, name),
+  ${seByHost},
   placed AS (
     SELECT DISTINCT v.guid, v.size, COALESCE(p.se_name, hm.name, r.se) AS se, (p.se_name IS NULL AND hm.name IS NULL) AS unregistered
     FROM visible v
@@ -222,52 +254,81 @@ const RANK_ROWS = sql`
   SELECT 'found', NULL, NULL, count(*)::int8, NULL FROM visible`;
 
 /**
- * The one statement for the names as given. The names go in as two array parameters (`= any(...)` is one
- * index scan for all of them, and its row estimate is the array's length, so the planner sizes the joins
- * that follow right); the LFN array goes in a second time to list the names that found nothing.
+ * Many names as one text parameter, split in the database: LFNs cannot hold a line feed (parseLfn refuses
+ * control characters) nor GUIDs a comma. pg writes a JavaScript array as an escaped, quoted literal,
+ * which cost more for 100,000 names than looking them up; and as the parameter is known when the
+ * statement is planned, string_to_array is evaluated then and unnest's row estimate is the true count.
  */
-async function rankNamed(db: Queryable, ctx: CatalogContext, lfns: readonly string[], guids: readonly string[], nestedPrefixes: boolean): Promise<RankRow[]> {
+function nameList(values: readonly string[], type: 'text' | 'uuid'): RawBuilder<unknown> {
+  return type === 'text' ? sql`string_to_array(${values.join('\n')}::text, E'\\n')` : sql`string_to_array(${values.join(',')}::text, ',')::uuid[]`;
+}
+
+/**
+ * The one statement for the names as given. Each name is looked up once, with the caller's `read` right
+ * in the join (`named`, `by_guid`): a name whose row comes back empty is missing (or, for an LFN, left to
+ * the walk through links), with no second pass over the names. A file named by LFN and by GUID counts once.
+ * The lookups are written as one index probe per name (a lateral subquery with LIMIT 1: lfn and guid are
+ * unique): left to itself the planner hashed the whole entries table for 10,000 names of 200,000 files,
+ * three times the probes' cost, and a real catalog is far larger than any job's input.
+ * `execute` on every directory above a file is checked by generating each parent's ancestor paths and
+ * probing them: a few index probes per directory of the input, where walking parent_id upwards would hash
+ * the whole table at each level.
+ */
+async function rankNamed(db: Queryable, ctx: CatalogContext, lfns: readonly string[], guids: readonly string[], placement: Placement): Promise<RankRow[]> {
   const readable = holdsRight(ctx, 'read', 'e');
   const traversable = holdsRight(ctx, 'execute', 'd');
-  const named = sql`(e.lfn = any(${lfns}::text[]) AND e.kind = 'file') OR e.guid = any(${guids}::uuid[])`;
+  const mayRead = readable === undefined ? sql`` : sql`AND ${readable}`;
   // Without checks (an administrator, or checks disabled) every file named is visible.
-  const visible: RawBuilder<unknown> =
-    readable === undefined || traversable === undefined
-      ? sql`visible AS (SELECT e.id, e.guid, e.size, e.lfn FROM entries e WHERE ${named})`
-      : sql`
-        files AS (SELECT e.id, e.guid, e.size, e.lfn, e.parent_id FROM entries e WHERE (${named}) AND ${readable}),
-        parents AS (SELECT d.id, d.lfn FROM entries d WHERE d.id IN (SELECT DISTINCT parent_id FROM files)),
-        -- Every directory from the root down to each parent, by path: a few index probes per directory of
-        -- the input, where walking parent_id upwards would hash the whole table at each level.
+  const checked = readable !== undefined && traversable !== undefined;
+  const found = sql`
+    named AS (
+      SELECT w.n, e.guid, e.size, e.parent_id FROM unnest(${nameList(lfns, 'text')}) AS w(n)
+      LEFT JOIN LATERAL (SELECT e.guid, e.size, e.parent_id FROM entries e WHERE e.lfn = w.n AND e.kind = 'file' ${mayRead} LIMIT 1) e ON true
+    ),
+    by_guid AS (
+      SELECT w.g, e.guid, e.size, e.parent_id FROM unnest(${nameList(guids, 'uuid')}) AS w(g)
+      LEFT JOIN LATERAL (SELECT e.guid, e.size, e.parent_id FROM entries e WHERE e.guid = w.g ${mayRead} LIMIT 1) e ON true
+    ),
+    found AS (
+      SELECT guid, size, parent_id FROM named WHERE guid IS NOT NULL
+      UNION ALL
+      SELECT guid, size, parent_id FROM by_guid g WHERE g.guid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM named l WHERE l.guid = g.guid)
+    )`;
+  const visible: RawBuilder<unknown> = !checked
+    ? sql`${found}, visible AS (SELECT guid, size FROM found)`
+    : sql`${found},
+        parents AS (SELECT d.id, d.lfn FROM entries d WHERE d.id IN (SELECT DISTINCT parent_id FROM found)),
         ancestry AS (
           SELECT p.id AS origin,
                  CASE WHEN k = 0 THEN '/' ELSE '/' || array_to_string((string_to_array(substr(p.lfn, 2), '/'))[1:k], '/') END AS path
           FROM parents p,
                generate_series(0, CASE WHEN p.lfn = '/' THEN 0 ELSE cardinality(string_to_array(substr(p.lfn, 2), '/')) END) AS k
         ),
-        blocked AS (SELECT DISTINCT a.origin FROM ancestry a JOIN entries d ON d.lfn = a.path WHERE NOT (${traversable})),
-        visible AS (
-          SELECT f.id, f.guid, f.size, f.lfn FROM files f
-          WHERE NOT EXISTS (SELECT 1 FROM blocked b WHERE b.origin = f.parent_id)
-        )`;
+        -- The paths as an array: a join with the CTE, whose size the planner cannot know, hashed every entry.
+        blocked AS (
+          SELECT DISTINCT a.origin FROM ancestry a
+          WHERE a.path IN (SELECT d.lfn FROM entries d WHERE d.lfn = any(ARRAY(SELECT DISTINCT path FROM ancestry)) AND NOT (${traversable}))
+        ),
+        visible AS (SELECT guid, size FROM found WHERE parent_id NOT IN (SELECT origin FROM blocked))`;
+  const hidden = checked ? sql`OR parent_id IN (SELECT origin FROM blocked)` : sql``;
   const result = await sql<RankRow>`
     WITH
     ${visible},
-    ${placeAndCount(nestedPrefixes)}
+    ${placeAndCount(placement)}
     ${RANK_ROWS}
     UNION ALL
-    SELECT 'lfn', w.n, NULL, NULL, NULL FROM unnest(${lfns}::text[]) AS w(n) WHERE NOT EXISTS (SELECT 1 FROM visible v WHERE v.lfn = w.n)
+    SELECT 'lfn', n, NULL, NULL, NULL FROM named WHERE guid IS NULL ${hidden}
     UNION ALL
-    SELECT 'guid', w.g::text, NULL, NULL, NULL FROM unnest(${guids}::uuid[]) AS w(g) WHERE NOT EXISTS (SELECT 1 FROM visible v WHERE v.guid = w.g)`.execute(db);
+    SELECT 'guid', g::text, NULL, NULL, NULL FROM by_guid WHERE guid IS NULL ${hidden}`.execute(db);
   return result.rows;
 }
 
 /** The same counts for files already found and checked (reached through links). */
-async function rankGuids(db: Queryable, guids: readonly string[], nestedPrefixes: boolean): Promise<RankRow[]> {
+async function rankGuids(db: Queryable, guids: readonly string[], placement: Placement): Promise<RankRow[]> {
   const result = await sql<RankRow>`
     WITH
-    visible AS (SELECT e.id, e.guid, e.size, e.lfn FROM entries e WHERE e.guid = any(${guids}::uuid[])),
-    ${placeAndCount(nestedPrefixes)}
+    visible AS (SELECT e.guid, e.size FROM entries e WHERE e.guid = any(${nameList(guids, 'uuid')})),
+    ${placeAndCount(placement)}
     ${RANK_ROWS}`.execute(db);
   return result.rows;
 }
