@@ -109,23 +109,10 @@ export function observeRequests(options: RequestObserverOptions) {
         ...(record.itemErrors !== undefined ? { itemErrors: record.itemErrors } : {}),
         ...(record.failure !== undefined ? { failure: record.failure } : {}),
       });
-      const failedItems = record.itemErrors === undefined ? undefined : [...record.itemErrors.values()].reduce((a, b) => a + b, 0);
-      const line = {
-        requestId: id,
-        face,
-        operation: record.operation,
-        method: req.method,
-        url: req.originalUrl.slice(0, 512),
-        status,
-        ms: Math.round(seconds * 1e6) / 1e3,
-        ...(record.actor !== undefined ? { user: record.actor } : {}),
-        ...(record.items !== undefined ? { items: record.items } : {}),
-        ...(failedItems !== undefined ? { failedItems } : {}),
-        ...(record.failure !== undefined ? { code: record.failure } : {}),
-      };
       // Probes and scrapes arrive every few seconds; they are worth a line only when they fail.
-      if (face === 'ops' && typeof status === 'number' && status < 500) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      const quiet = face === 'ops' && typeof status === 'number' && status < 500;
+      // At a level that drops the line, it is not built (a single-item request pays for every field).
+      if (logger.isLevelEnabled(quiet ? 'debug' : 'info')) logRequest(logger, req, record, status, seconds, quiet);
       if (record.refusal !== undefined || status === 401) {
         options.audit?.({
           action: status === 401 ? 'refused:authentication' : 'refused:authorization',
@@ -137,4 +124,24 @@ export function observeRequests(options: RequestObserverOptions) {
     });
     next();
   };
+}
+
+/** The request log line, one per request (debug for probes and scrapes that went well). */
+function logRequest(logger: Logger, req: Request, record: RequestRecord, status: number | 'aborted', seconds: number, quiet: boolean): void {
+  const failedItems = record.itemErrors === undefined ? undefined : [...record.itemErrors.values()].reduce((a, b) => a + b, 0);
+  const line = {
+    requestId: record.id,
+    face: record.face,
+    operation: record.operation,
+    method: req.method,
+    url: req.originalUrl.slice(0, 512),
+    status,
+    ms: Math.round(seconds * 1e6) / 1e3,
+    ...(record.actor !== undefined ? { user: record.actor } : {}),
+    ...(record.items !== undefined ? { items: record.items } : {}),
+    ...(failedItems !== undefined ? { failedItems } : {}),
+    ...(record.failure !== undefined ? { code: record.failure } : {}),
+  };
+  if (quiet) logger.debug(line, 'request');
+  else logger.info(line, 'request');
 }

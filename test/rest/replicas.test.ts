@@ -303,6 +303,14 @@ describe('replicas over REST', () => {
       expect(new Set(replicas.map((r) => r.surl)).size).toBe(4);
     });
 
+    it('lists each replica exactly as it was registered, times included', async () => {
+      const [created] = await api.createFiles([{ lfn: '/r/list/f3' }]);
+      const guid = guidOf(created);
+      const [added] = await api.addReplicas([{ guid, surl: 'srm://se1.example.org/list/f3?x="y"\\z' }]);
+      const [listed] = await api.listReplicas([{ guid }]);
+      expect(field<ReplicaView[]>(listed, 'replicas')).toEqual([field<ReplicaView>(added, 'replica')]);
+    });
+
     it('answers a mixed batch in request order', async () => {
       const guid = await newFile('/r/list/f2', ['srm://se1.example.org/list/f2']);
       const results = await api.listReplicas([

@@ -22,6 +22,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
  * ```
  */
 export function parseLfn(input: unknown, what = 'LFN'): Lfn {
+  if (typeof input === 'string' && isPlainPath(input)) return input as Lfn;
   if (typeof input !== 'string') throw new InvalidArgument(`${what} must be a string`);
   if (input.length === 0) throw new InvalidArgument(`${what} must not be empty`);
   if (!input.isWellFormed()) throw new InvalidArgument(`${what} is not valid Unicode: ${JSON.stringify(input)}`);
@@ -46,6 +47,28 @@ export function parseLfn(input: unknown, what = 'LFN'): Lfn {
     }
   }
   return path as Lfn;
+}
+
+/**
+ * The common case, settled in one pass without allocating: printable ASCII (so already NFC, one byte per
+ * character, no control characters), absolute, no trailing slash, no empty, `.` or `..` component, within
+ * the limits. Such a name is its own normal form; anything else takes the full path, which says what is
+ * wrong. Bulk requests parse 10,000 names, and the full path was a visible share of reading them.
+ */
+function isPlainPath(s: string): boolean {
+  const n = s.length;
+  if (n < 2 || n > LFN_MAX_BYTES || s.charCodeAt(0) !== 47 || s.charCodeAt(n - 1) === 47) return false;
+  let start = 1;
+  for (let i = 1; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 47;
+    if (c === 47) {
+      const length = i - start;
+      if (length === 0 || length > COMPONENT_MAX_BYTES) return false;
+      if (s.charCodeAt(start) === 46 && (length === 1 || (length === 2 && s.charCodeAt(start + 1) === 46))) return false;
+      start = i + 1;
+    } else if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /** Validates one name inside a directory (no slash), as used by joinLfn. */

@@ -15,7 +15,7 @@ const SHARED_LOOKUP_MAX_NAMES = 64;
 const ACL_TEXT = sql<string>`acl::text`.as('acl');
 
 /** The columns an `EntryHead` is built from: half a row, and none of its timestamps. */
-const HEAD_COLUMNS = ['id', 'lfn', 'kind', 'guid', 'target', 'owner_dn', 'group_name', 'perm_owner', 'perm_group', 'perm_other', ACL_TEXT] as const;
+export const HEAD_COLUMNS = ['id', 'lfn', 'kind', 'guid', 'target', 'owner_dn', 'group_name', 'perm_owner', 'perm_group', 'perm_other', ACL_TEXT] as const;
 
 /** Every column of an entry, the ACL as text (see `fromStoredAcl`). */
 export const ENTRY_COLUMNS = [
@@ -52,6 +52,14 @@ export interface EntryReader<E extends EntryHead> {
 
 export const WHOLE_ENTRIES: EntryReader<Entry> = { byLfn: entriesByLfn, byGuid: filesByGuid };
 
+/**
+ * A reader from two queries (by a list of LFNs, by a list of GUIDs), whose small lookups by LFN share
+ * statements like every other (see `SharedLookups`).
+ */
+export function entryReader<E extends EntryHead>(byLfn: LfnQuery<E>, byGuid: EntryReader<E>['byGuid']): EntryReader<E> {
+  return { byLfn: (db, lfns) => lookUp(db, lfns, byLfn), byGuid: (db, guids) => (guids.length === 0 ? Promise.resolve(new Map()) : byGuid(db, guids)) };
+}
+
 export const ENTRY_HEADS: EntryReader<EntryHead> = {
   byLfn: (db, lfns) => lookUp(db, lfns, queryHeadsByLfn),
   async byGuid(db, guids) {
@@ -73,7 +81,7 @@ export async function filesByGuid(db: Queryable, guids: readonly string[]): Prom
   return new Map(rows.map((row) => [row.guid ?? '', toEntry(row)]));
 }
 
-type LfnQuery<E> = (db: Queryable, lfns: readonly string[]) => Promise<Map<string, E>>;
+export type LfnQuery<E> = (db: Queryable, lfns: readonly string[]) => Promise<Map<string, E>>;
 
 async function queryEntriesByLfn(db: Queryable, lfns: readonly string[]): Promise<Map<string, Entry>> {
   const rows = await db.selectFrom('entries').select(ENTRY_COLUMNS).where('lfn', '=', anyText(lfns)).execute();

@@ -16,17 +16,6 @@ export interface Replica {
 
 export type ReplicaRow = Selectable<ReplicasTable>;
 
-/**
- * Columns that read a replica row already in the shape of a `Replica` (`is_master` as `master`), for
- * reads of thousands of replicas that would otherwise copy each row into a new object.
- */
-export const REPLICA_COLUMNS = ['guid', 'surl', 'se', 'status', 'is_master as master', 'ctime', 'mtime'] as const;
-
-/** A row read with `REPLICA_COLUMNS`, typed as what it is. */
-export function asReplica(row: Omit<Replica, 'guid' | 'surl'> & { readonly guid: string; readonly surl: string }): Replica {
-  return row as Replica;
-}
-
 export function toReplica(row: ReplicaRow): Replica {
   return {
     guid: row.guid as Guid,
