@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Option } from 'commander';
+import type { Logger } from 'pino';
 import { processIo } from './cli/process-io';
 import { runReplicat, type ServerCommands } from './cli/program';
 
@@ -76,35 +77,10 @@ async function runSrmProcess(command: 'srm' | 'storage', options: Readonly<Recor
   const { prepareProcess } = await import('./srm/srm-process.js');
   try {
     const { logger, start } = prepareProcess(command, options, process.env);
-    process.on('uncaughtException', (error) => {
-      logger.fatal({ err: error }, 'uncaught exception; exiting');
-      process.exit(1);
-    });
-    process.on('unhandledRejection', (error) => {
-      logger.fatal({ err: error }, 'unhandled promise rejection; exiting');
-      process.exit(1);
-    });
+    logFatalErrors(logger);
     // Signals are taken from the start on: one arriving while the registry is being read still drains.
     const started = start();
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'stopped accepting connections; draining requests in flight');
-      started.then((running) => running.stop()).then(
-        ({ drained }) => {
-          if (drained) logger.info({ signal }, 'drained; stopped');
-          else logger.warn({ signal }, 'requests still in flight after the drain timeout were cut; stopped');
-          process.exit(drained ? 0 : 1);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    exitOnSignals(logger, () => started.then((running) => running.stop()));
     await started;
     return await new Promise<number>(() => undefined);
   } catch (error) {
@@ -134,38 +110,12 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
       }
       return 0;
     }
-    // A stray error must leave one structured line in the log, not a bare stack on stderr.
-    process.on('uncaughtException', (error) => {
-      logger.fatal({ err: error }, 'uncaught exception; exiting');
-      process.exit(1);
-    });
-    process.on('unhandledRejection', (error) => {
-      logger.fatal({ err: error }, 'unhandled promise rejection; exiting');
-      process.exit(1);
-    });
+    logFatalErrors(logger);
     const { serveInWorkers } = await import('./cluster.js');
     await serveInWorkers(config.workers, logger, async (serviceLogger) => {
       // One serving process: stops on SIGTERM/SIGINT after draining the requests in flight.
       const service = await startService(config, serviceLogger);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        serviceLogger.info({ signal, drainTimeoutMs: config.http.drainTimeoutMs }, 'stopped accepting connections; draining requests in flight');
-        service.stop().then(
-          ({ drained }) => {
-            if (drained) serviceLogger.info({ signal }, 'drained; stopped');
-            else serviceLogger.warn({ signal }, `requests still in flight after ${config.http.drainTimeoutMs} ms were cut; stopped`);
-            process.exit(drained ? 0 : 1);
-          },
-          (error: unknown) => {
-            serviceLogger.error({ err: error }, 'unclean stop');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      exitOnSignals(serviceLogger, () => service.stop(), { drainTimeoutMs: config.http.drainTimeoutMs });
     });
     // The service (or the cluster's primary) runs until a signal; its listeners keep the process alive.
     return await new Promise<number>(() => undefined);
@@ -189,3 +139,41 @@ runReplicat(process.argv.length > 2 ? process.argv.slice(2) : ['serve'], process
     process.exit(1);
   },
 );
+
+/** A stray error must leave one structured line in the log, not a bare stack on stderr. */
+function logFatalErrors(logger: Logger): void {
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (error) => {
+    logger.fatal({ err: error }, 'unhandled promise rejection; exiting');
+    process.exit(1);
+  });
+}
+
+/**
+ * SIGTERM or SIGINT (the first one; later ones are ignored): stop taking connections, let the requests in
+ * flight finish, and exit 0 — or 1 when some had to be cut at the drain timeout, or the stop failed.
+ */
+function exitOnSignals(logger: Logger, stop: () => Promise<{ readonly drained: boolean }>, context: Readonly<Record<string, unknown>> = {}): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, ...context }, 'stopped accepting connections; draining requests in flight');
+    stop().then(
+      ({ drained }) => {
+        if (drained) logger.info({ signal }, 'drained; stopped');
+        else logger.warn({ signal, ...context }, 'requests still in flight after the drain timeout were cut; stopped');
+        process.exit(drained ? 0 : 1);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}

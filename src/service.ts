@@ -19,6 +19,7 @@ import { drainServers } from './ops/drain';
 import { ServiceMetrics } from './ops/metrics';
 import { RequestDeadlines } from './ops/request-deadlines';
 import { describeDatabaseFailure, redactedUrl, StartupError } from './ops/startup-error';
+import { listenOn } from './ops/listen';
 
 export interface RunningService {
   readonly server: Server;
@@ -203,21 +204,7 @@ function tlsOptions(certFile: string, keyFile: string) {
 }
 
 async function listen<S extends Server | HttpsServer>(server: S, setting: string, port: number, config: Config): Promise<S> {
-  await new Promise<void>((resolve, reject) => {
-    server.listen(port, config.http.host);
-    server.once('listening', () => resolve());
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const why =
-        error.code === 'EADDRINUSE'
-          ? 'is already in use'
-          : error.code === 'EACCES'
-            ? 'needs privileges this user lacks'
-            : error.code === 'EADDRNOTAVAIL'
-              ? `is not available on HOST ${config.http.host}`
-              : `cannot be listened on (${error.message})`;
-      reject(new StartupError(`${setting} ${port} ${why}`));
-    });
-  });
+  await listenOn(server, port, config.http.host, setting);
   // Slow clients must not hold sockets forever (slow-loris): Node cuts slow headers, RequestDeadlines
   // slow bodies (Node's own request timeout would also cut long NDJSON streams that keep moving).
   server.requestTimeout = 0;

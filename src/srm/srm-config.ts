@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, readFileSync, realpathSync, statSync 
 import { resolve, sep } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../config';
+import type { SrmSettings } from './srm-service';
 import { MIN_SECRET_LENGTH } from './turl-signer';
 
 /**
@@ -9,16 +10,9 @@ import { MIN_SECRET_LENGTH } from './turl-signer';
  * command's options and the environment (an option wins over its variable), like src/config.ts does for
  * the catalog: a bad value is a ConfigError naming the option or variable it came from (exit 2).
  */
-export interface SrmConfig {
+export interface SrmConfig extends Pick<SrmSettings, 'ses' | 'stagingDelayMs' | 'pinLifetimeMs' | 'maxPinLifetimeMs' | 'putLifetimeMs' | 'requestRetentionMs'> {
   readonly listen: ListenConfig;
   readonly catalog: CatalogConfig;
-  /** SE name (as in the catalog's registry) → local directory holding its bytes. */
-  readonly ses: ReadonlyMap<string, string>;
-  readonly stagingDelayMs: number;
-  readonly pinLifetimeMs: number;
-  readonly maxPinLifetimeMs: number;
-  readonly putLifetimeMs: number;
-  readonly requestRetentionMs: number;
   /** Whether this process serves the bytes behind TURLs too (false: a `replicat storage` process does). */
   readonly serveData: boolean;
   readonly secret: TurlSecret;

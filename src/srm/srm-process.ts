@@ -6,7 +6,7 @@ import { ReplicatClient, Unauthenticated } from '@replicat/sdk';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pino, { type Logger } from 'pino';
 import { drainServers } from '../ops/drain';
-import { StartupError } from '../ops/startup-error';
+import { listenOn } from '../ops/listen';
 import { CatalogCallers } from './catalog-callers';
 import { SdkSrmCatalog } from './sdk-catalog';
 import { createSrmApp } from './srm-app';
@@ -137,21 +137,7 @@ async function listen(app: Express, config: ListenConfig, setting: string): Prom
     config.tls !== undefined
       ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), connectionsCheckingInterval: 1000 }, listener)
       : createServer({ connectionsCheckingInterval: 1000 }, listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', () => resolve());
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const why =
-        error.code === 'EADDRINUSE'
-          ? 'is already in use'
-          : error.code === 'EACCES'
-            ? 'needs privileges this user lacks'
-            : error.code === 'EADDRNOTAVAIL'
-              ? `is not available on host ${config.host}`
-              : `cannot be listened on (${error.message})`;
-      reject(new StartupError(`${setting} ${config.port} ${why}`));
-    });
-    server.listen(config.port, config.host);
-  });
+  await listenOn(server, config.port, config.host, setting);
   // Transfers are long: an hour for a whole request; the headers still have to come quickly (slow-loris).
   server.requestTimeout = 3_600_000;
   server.headersTimeout = 20_000;

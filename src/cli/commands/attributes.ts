@@ -1,9 +1,8 @@
 import type { AttributeValue, ReplicatClient } from '@replicat/sdk';
 import { defineCommand } from '../command-spec';
+import { collect } from '../option-values';
 import { UsageError } from '../exit-codes';
 import { lfnTargets, reportResults, resolveTargets } from '../targets';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const setattr = defineCommand<{ readonly attribute: string[]; readonly clear: string[] }>({
   name: 'setattr',

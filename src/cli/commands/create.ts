@@ -1,5 +1,6 @@
 import { parseLfnArgument } from '../catalog-argument';
 import { defineCommand } from '../command-spec';
+import { collect } from '../option-values';
 import { UsageError } from '../exit-codes';
 import { BadRecord, toNewFile } from '../import/new-file';
 import { parentPath } from '../lfn-pattern';
@@ -28,7 +29,7 @@ export const create = defineCommand<CreateOptions>({
       .option('-g, --guid <guid>', 'the GUID (one file only)')
       .option('--size <bytes>', 'size in bytes')
       .option('--checksum <type:value>', 'adler32:HEX or md5:HEX')
-      .option('--surl <surl>', 'a replica (repeat for more; the first is the master)', (value: string, previous: string[]) => [...previous, value], [])
+      .option('--surl <surl>', 'a replica (repeat for more; the first is the master)', collect, [])
       .option('-p, --parents', 'make missing parent directories first'),
   async run(session, args, options) {
     if (options.guid !== undefined && args.length > 1) throw new UsageError('--guid names one file: give one LFN');

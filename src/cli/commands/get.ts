@@ -8,7 +8,8 @@ import { getFiles, type GetItem, type GetOutcome } from '../transfer/get-files';
 import { orderReplicas } from '../transfer/replica-choice';
 import { SrmConnections } from '../transfer/srm-connections';
 import { chooseTransferProgress, reportTransfers } from '../transfer/transfer-progress';
-import { collect, positiveInteger, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
+import { collect, commaList, positiveInteger } from '../option-values';
+import { chooseProtocols, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
 
 interface GetOptions {
   readonly srm: string[];
@@ -62,7 +63,7 @@ export const get = defineCommand<GetOptions>({
       const targets = lfnTargets(await resolveTargets(session, lfnArgs));
       if (targets.length === 0) return;
       const destinations = placeFiles(targets.map((t) => t.lfn), destinationArg, options.force === true);
-      const items = await describeFiles(session, connections, targets.map((t) => t.lfn), destinations, options.se.flatMap(splitNames), protocols);
+      const items = await describeFiles(session, connections, targets.map((t) => t.lfn), destinations, commaList(...options.se), protocols);
       const wanted: GetItem[] = [];
       for (const item of items) {
         if ('error' in item) await session.fail(item.lfn, item.error);
@@ -153,18 +154,5 @@ async function describeFiles(
   });
 }
 
-function chooseProtocols(given: readonly string[]): string[] {
-  const protocols = given.flatMap(splitNames);
-  const unusable = protocols.filter((p) => !TRANSFER_PROTOCOLS.includes(p));
-  if (unusable.length > 0) throw new UsageError(`--protocol ${unusable.join(',')}: this client speaks ${TRANSFER_PROTOCOLS.join(', ')}`);
-  return protocols.length > 0 ? protocols : [...TRANSFER_PROTOCOLS];
-}
-
-function splitNames(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
 
 

@@ -1,6 +1,7 @@
 import { createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { defineCommand } from '../command-spec';
+import { positiveInteger } from '../option-values';
 import { ExitCode, UsageError } from '../exit-codes';
 import type { Session } from '../session';
 import { importFiles, type ImportCatalog, type ImportCounts, type ImportFailure } from '../import/import-files';
@@ -39,8 +40,8 @@ export const importCommand = defineCommand<ImportOptions>({
   async run(session, args, options) {
     const path = args[0]!;
     const format = inputFormat(path, options.format);
-    const batchSize = positive('--batch', options.batch);
-    const inFlight = positive('--in-flight', options.inFlight);
+    const batchSize = positiveInteger('--batch', options.batch);
+    const inFlight = positiveInteger('--in-flight', options.inFlight);
     const interval = Number(options.progressInterval);
     if (!(interval >= 0)) throw new UsageError(`--progress-interval ${options.progressInterval}: give seconds`);
     const totalBytes = path === '-' ? undefined : inputSize(path);
@@ -83,11 +84,6 @@ export const importCommand = defineCommand<ImportOptions>({
   },
 });
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} ${text}: give a whole number above 0`);
-  return n;
-}
 
 function inputSize(path: string): number {
   try {

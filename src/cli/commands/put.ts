@@ -6,7 +6,8 @@ import { UsageError } from '../exit-codes';
 import { putFiles, type PutItem, type PutOutcome } from '../transfer/put-files';
 import type { RegisteredSe } from '../transfer/replica-choice';
 import { SrmConnections } from '../transfer/srm-connections';
-import { collect, positiveInteger, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
+import { collect, positiveInteger } from '../option-values';
+import { chooseProtocols, TRANSFER_PROTOCOLS } from '../transfer/transfer-options';
 import { chooseTransferProgress, reportTransfers } from '../transfer/transfer-progress';
 
 interface PutOptions {
@@ -45,9 +46,7 @@ export const put = defineCommand<PutOptions>({
     if (args.length < 2) throw new UsageError('give SOURCE... LFN');
     const target = parseLfnArgument(args.at(-1)!);
     const sources = args.slice(0, -1);
-    const protocols = options.protocol.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '');
-    const unusable = protocols.filter((p) => !TRANSFER_PROTOCOLS.includes(p));
-    if (unusable.length > 0) throw new UsageError(`--protocol ${unusable.join(',')}: this client speaks ${TRANSFER_PROTOCOLS.join(', ')}`);
+    const protocols = chooseProtocols(options.protocol);
     const parallel = positiveInteger('--parallel', options.parallel);
     const batch = positiveInteger('--batch', options.batch);
     const connections = new SrmConnections(session, options.srm);
@@ -69,7 +68,7 @@ export const put = defineCommand<PutOptions>({
           srm: connections.srm(srm),
           parallel,
           batch,
-          protocols: protocols.length > 0 ? protocols : [...TRANSFER_PROTOCOLS],
+          protocols,
           onBytes: (n) => progress.bytes(n),
           onOutcome: (outcome) => progress.file(outcome.ok),
         });

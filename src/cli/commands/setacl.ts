@@ -2,6 +2,7 @@ import type { AclEntry } from '@replicat/sdk';
 import { parseAclSpec, type AclSpec } from '../acl-text';
 import type { BaseClass } from '../chmod-mode';
 import { defineCommand } from '../command-spec';
+import { collect } from '../option-values';
 import { UsageError } from '../exit-codes';
 import { applyPermissionSteps, type PermissionStep } from '../permission-steps';
 import type { RightName } from '../rights-letters';
@@ -12,8 +13,6 @@ interface SetaclOptions {
   readonly set: string[];
   readonly recursive?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const setacl = defineCommand<SetaclOptions>({
   name: 'setacl',

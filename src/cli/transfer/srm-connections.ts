@@ -1,8 +1,9 @@
 import { SrmClient, type Credentials } from '@replicat/sdk';
 import { CliError, ExitCode } from '../exit-codes';
+import { commaList } from '../option-values';
 import type { Session } from '../session';
 import { seDirectory, type RegisteredSe } from './replica-choice';
-import { SrmEndpoints, splitList } from './srm-endpoints';
+import { SrmEndpoints } from './srm-endpoints';
 import type { SrmAccess } from './srm-access';
 
 /**
@@ -23,7 +24,7 @@ export class SrmConnections {
     const configured = file.srm === undefined ? [] : typeof file.srm === 'string' ? [file.srm] : Object.entries(file.srm).map(([se, url]) => `${se}=${url}`);
     this.endpoints = SrmEndpoints.parse([
       { values: srmOptions, where: '--srm' },
-      { values: splitList(session.io.env.REPLICAT_SRM), where: 'REPLICAT_SRM' },
+      { values: commaList(session.io.env.REPLICAT_SRM), where: 'REPLICAT_SRM' },
       { values: configured, where: `${path} srm` },
     ]);
   }

@@ -45,13 +45,6 @@ export class SrmEndpoints {
   }
 }
 
-/** REPLICAT_SRM's comma-separated values. */
-export function splitList(text: string | undefined): string[] {
-  return (text ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-}
 
 function srmUrl(text: string, where: string): string {
   let url: URL;

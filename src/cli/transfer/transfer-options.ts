@@ -1,15 +1,13 @@
 import { UsageError } from '../exit-codes';
+import { commaList } from '../option-values';
 
 /** The TURL schemes get and put can move bytes over (the SDK's SrmClient speaks HTTP). */
 export const TRANSFER_PROTOCOLS: readonly string[] = ['https', 'http'];
 
-/** commander's collector for an option given several times. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-export function positiveInteger(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} ${text}: give a whole number above 0`);
-  return n;
+/** `--protocol` of get and put: schemes this client speaks, best first; none given, all of them. */
+export function chooseProtocols(given: readonly string[]): string[] {
+  const protocols = commaList(...given);
+  const unusable = protocols.filter((p) => !TRANSFER_PROTOCOLS.includes(p));
+  if (unusable.length > 0) throw new UsageError(`--protocol ${unusable.join(',')}: this client speaks ${TRANSFER_PROTOCOLS.join(', ')}`);
+  return protocols.length > 0 ? protocols : [...TRANSFER_PROTOCOLS];
 }
