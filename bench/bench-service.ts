@@ -25,7 +25,9 @@ const password = `bench-${Math.random().toString(36).slice(2)}`;
  */
 export async function startBenchService(env: NodeJS.ProcessEnv, workers = 1): Promise<BenchService> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child: ChildProcess = spawn(process.execPath, [join(packageRoot(), 'dist/src/main.js'), 'serve', '--workers', String(workers)], {
+  // BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist/src/main.js'), 'serve', '--workers', String(workers)], {
     env: {
       ...process.env,
       ...env,
