@@ -24,18 +24,19 @@ export async function loadFiles(url: string, dir: string, count: number, first =
       const to = Math.min(first + count - 1, from + STEP - 1);
       const started = performance.now();
       await client.query('BEGIN');
+      // One statement per step: the replicas come from the rows just inserted. The name is padded to seven
+      // digits and never cut (lpad truncates: 10,000,000 would have become f1000000, a duplicate).
       await client.query(
-        `INSERT INTO entries (id, parent_id, lfn, name, kind, guid, size, checksum_type, checksum, owner_dn, group_name, acl)
-         SELECT gen_random_uuid(), $1, $2 || '/f' || lpad(i::text, 7, '0'), 'f' || lpad(i::text, 7, '0'), 'file', gen_random_uuid(),
-                1000000 + i, 'adler32', lpad(to_hex(i::bigint * 7919 % 4294967291), 8, '0'), $3, 'benchgroup', $4::jsonb
-         FROM generate_series($5::int, $6::int) AS i`,
+        `WITH files AS (
+           INSERT INTO entries (id, parent_id, lfn, name, kind, guid, size, checksum_type, checksum, owner_dn, group_name, acl)
+           SELECT gen_random_uuid(), $1, $2 || '/' || n, n, 'file', gen_random_uuid(),
+                  1000000 + i, 'adler32', lpad(to_hex(i::bigint * 7919 % 4294967291), 8, '0'), $3, 'benchgroup', $4::jsonb
+           FROM generate_series($5::int, $6::int) AS i, LATERAL (SELECT 'f' || lpad(i::text, greatest(7, length(i::text)), '0') AS n) name
+           RETURNING guid, lfn
+         )
+         INSERT INTO replicas (guid, surl, se, is_master)
+         SELECT guid, 'srm://se' || (hashtext(lfn) & 3) || '.example.org/data' || lfn, 'se' || (hashtext(lfn) & 3) || '.example.org', true FROM files`,
         [parent, dir, BENCH_DN, acl, from, to],
-      );
-      await client.query(
-        `INSERT INTO replicas (guid, surl, se, is_master)
-         SELECT guid, 'srm://se' || (hashtext(lfn) & 3) || '.example.org/data' || lfn, 'se' || (hashtext(lfn) & 3) || '.example.org', true
-         FROM entries WHERE parent_id = $1 AND name BETWEEN 'f' || lpad($2::text, 7, '0') AND 'f' || lpad($3::text, 7, '0')`,
-        [parent, from, to],
       );
       await client.query('COMMIT');
       log(`  fixtures: ${dir} files ${from}–${to} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
