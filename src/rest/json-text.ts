@@ -1,5 +1,4 @@
 import type { Entry } from '../core/entry';
-import type { Replica } from '../core/replicas/replica';
 import type { Result } from '../core/result';
 import { toItemError } from './problem';
 
@@ -26,13 +25,6 @@ export function entryJson(entry: Entry): string {
       return `${text}}`;
     }
   }
-}
-
-export function replicaJson(replica: Replica): string {
-  return (
-    `{"surl":${JSON.stringify(replica.surl)},"se":${JSON.stringify(replica.se)},"status":"${replica.status}",` +
-    `"master":${replica.master},"ctime":"${isoTime(replica.ctime)}","mtime":"${isoTime(replica.mtime)}"}`
-  );
 }
 
 // Rows written together share their times (a transaction's now()), so bulk answers repeat a handful

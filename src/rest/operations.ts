@@ -4,7 +4,7 @@ import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
 import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
-import { entryJson, replicaJson, resultsJson, resultsText } from './json-text';
+import { entryJson, resultsJson, resultsText } from './json-text';
 import { noteItems, noteResults } from '../ops/request-observer';
 import { writeNdjson, writeNdjsonPages } from './ndjson';
 import { pathName } from './path-params';
@@ -65,7 +65,7 @@ function readBulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string)
 }
 
 const entryFields = (e: core.Entry) => `"entry":${entryJson(e)}`;
-const replicaListFields = (f: core.FileReplicas) => `"guid":"${f.guid}","replicas":[${f.replicas.map(replicaJson).join(',')}]`;
+const replicaListFields = (f: core.FileReplicas) => `"guid":"${f.guid}","replicas":${f.replicasJson}`;
 const replica = (r: core.Replica) => ({ replica: encodeReplica(r) });
 const nothing = () => ({});
 const user = (u: accounts.Account) => ({ user: encodeAccount(u) });

@@ -2,11 +2,9 @@ import type { Entry } from '../../src/core/entry';
 import { NotExists } from '../../src/core/errors';
 import type { Guid } from '../../src/core/names/guid';
 import type { Lfn } from '../../src/core/names/lfn';
-import type { Surl } from '../../src/core/names/surl';
-import type { Replica } from '../../src/core/replicas/replica';
 import { fail, ok } from '../../src/core/result';
-import { encodeEntry, encodeReplica, encodeResults } from '../../src/rest/encode';
-import { entryJson, replicaJson, resultsJson } from '../../src/rest/json-text';
+import { encodeEntry, encodeResults } from '../../src/rest/encode';
+import { entryJson, resultsJson } from '../../src/rest/json-text';
 
 const permission = { owner: '/CN=o', group: 'g', base: { owner: 255, group: 20, other: 0 }, acl: [] };
 const times = { ctime: new Date('2026-01-02T03:04:05.678Z'), mtime: new Date('2026-02-03T04:05:06.789Z'), validity: null };
@@ -27,25 +25,9 @@ const entries: Entry[] = [
   { kind: 'file', ...common, lfn: '/grid/vo/bare' as Lfn, guid: '6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8d' as Guid, size: null, checksum: null, status: 0 },
 ];
 
-const replica: Replica = {
-  guid: '6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c' as Guid,
-  surl: 'srm://se1.example.org/p?SFN="/x"' as Surl,
-  se: 'se1.example.org',
-  status: 'available',
-  master: true,
-  ...times,
-};
-
 describe('JSON text of bulk answers', () => {
   it('writes entries exactly as the object encoder serializes them, key order included', () => {
     for (const entry of entries) expect(entryJson(entry)).toBe(JSON.stringify(encodeEntry(entry)));
-  });
-
-  it('writes replicas exactly as the object encoder serializes them', () => {
-    expect(replicaJson(replica)).toBe(JSON.stringify(encodeReplica(replica)));
-    expect(replicaJson({ ...replica, master: false, status: 'unavailable', mtime: new Date(0) })).toBe(
-      JSON.stringify(encodeReplica({ ...replica, master: false, status: 'unavailable', mtime: new Date(0) })),
-    );
   });
 
   it('writes successes, failures and field-less successes as encodeResults does', () => {
