@@ -1,4 +1,4 @@
-import type { Entry } from '../core/entry';
+import type { ListedEntry } from '../core/entry';
 import type { Replica } from '../core/replicas/replica';
 import type { Result } from '../core/result';
 import { toItemError } from './problem';
@@ -10,7 +10,7 @@ import { toItemError } from './problem';
  * Every function here writes exactly what its object twin in `encode.ts` would serialize to, in the
  * same key order, so the two stay interchangeable (test/rest/json-text.test.ts holds them together).
  */
-export function entryJson(entry: Entry): string {
+export function entryJson(entry: ListedEntry): string {
   const head =
     `{"lfn":${JSON.stringify(entry.lfn)},"kind":"${entry.kind}","owner":${JSON.stringify(entry.owner)},` +
     `"group":${JSON.stringify(entry.group)},"ctime":"${isoTime(entry.ctime)}","mtime":"${isoTime(entry.mtime)}"`;
