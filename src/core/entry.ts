@@ -129,16 +129,19 @@ export type ListedDirectory = Pick<DirectoryEntry, ListedCommon>;
 export type ListedFile = Pick<FileEntry, ListedCommon | 'guid' | 'size' | 'checksum'>;
 export type ListedSymlink = Pick<SymlinkEntry, ListedCommon | 'target'>;
 
-/** The columns `toListedEntry` reads. */
-export type ListedEntryRow = Pick<
-  EntryRow,
-  'lfn' | 'name' | 'kind' | 'guid' | 'target' | 'size' | 'checksum_type' | 'checksum' | 'owner_dn' | 'group_name' | 'ctime' | 'mtime'
->;
+/** The columns `toListedEntry` reads; the times as milliseconds since 1970. */
+export type ListedEntryRow = Pick<EntryRow, 'lfn' | 'name' | 'kind' | 'guid' | 'target' | 'size' | 'checksum_type' | 'checksum' | 'owner_dn' | 'group_name'> & {
+  readonly ctime_ms: number;
+  readonly mtime_ms: number;
+};
 
-export function toListedEntry(row: ListedEntryRow): ListedEntry {
+/** `dates` turns the times into `Date`s, possibly shared with the entries around (see `SharedDates`). */
+export function toListedEntry(row: ListedEntryRow, dates: { of(ms: number): Date }): ListedEntry {
+  const ctime = dates.of(row.ctime_ms);
+  const mtime = dates.of(row.mtime_ms);
   switch (row.kind) {
     case 'directory':
-      return { kind: 'directory', lfn: row.lfn as Lfn, name: row.name, owner: row.owner_dn, group: row.group_name, ctime: row.ctime, mtime: row.mtime };
+      return { kind: 'directory', lfn: row.lfn as Lfn, name: row.name, owner: row.owner_dn, group: row.group_name, ctime, mtime };
     case 'file':
       if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
       return {
@@ -147,24 +150,15 @@ export function toListedEntry(row: ListedEntryRow): ListedEntry {
         name: row.name,
         owner: row.owner_dn,
         group: row.group_name,
-        ctime: row.ctime,
-        mtime: row.mtime,
+        ctime,
+        mtime,
         guid: row.guid as Guid,
         size: row.size,
         checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
       };
     case 'symlink':
       if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
-      return {
-        kind: 'symlink',
-        lfn: row.lfn as Lfn,
-        name: row.name,
-        owner: row.owner_dn,
-        group: row.group_name,
-        ctime: row.ctime,
-        mtime: row.mtime,
-        target: row.target as Lfn,
-      };
+      return { kind: 'symlink', lfn: row.lfn as Lfn, name: row.name, owner: row.owner_dn, group: row.group_name, ctime, mtime, target: row.target as Lfn };
   }
 }
 
