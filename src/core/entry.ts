@@ -116,6 +116,52 @@ export function toEntry(row: EntryRow): Entry {
   }
 }
 
+/**
+ * What a directory listing shows of an entry, the fields the REST encoders write: no id, parent,
+ * permission, validity or status. A million-entry listing decides access once, on the directory, so its
+ * rows need none of the rest, and reading and building only this much is most of what a listing costs.
+ * Every `Entry` is also a `ListedEntry`.
+ */
+export type ListedEntry = ListedDirectory | ListedFile | ListedSymlink;
+
+type ListedCommon = 'kind' | 'lfn' | 'name' | 'owner' | 'group' | 'ctime' | 'mtime';
+export type ListedDirectory = Pick<DirectoryEntry, ListedCommon>;
+export type ListedFile = Pick<FileEntry, ListedCommon | 'guid' | 'size' | 'checksum'>;
+export type ListedSymlink = Pick<SymlinkEntry, ListedCommon | 'target'>;
+
+/** The columns `toListedEntry` reads; the times as milliseconds since 1970. */
+export type ListedEntryRow = Pick<EntryRow, 'lfn' | 'name' | 'kind' | 'guid' | 'target' | 'size' | 'checksum_type' | 'checksum' | 'owner_dn' | 'group_name'> & {
+  readonly ctime_ms: number;
+  readonly mtime_ms: number;
+};
+
+/** `dates` turns the times into `Date`s, possibly shared with the entries around (see `SharedDates`). */
+export function toListedEntry(row: ListedEntryRow, dates: { of(ms: number): Date }): ListedEntry {
+  const ctime = dates.of(row.ctime_ms);
+  const mtime = dates.of(row.mtime_ms);
+  switch (row.kind) {
+    case 'directory':
+      return { kind: 'directory', lfn: row.lfn as Lfn, name: row.name, owner: row.owner_dn, group: row.group_name, ctime, mtime };
+    case 'file':
+      if (row.guid === null) throw new Internal(`file without GUID: ${row.lfn}`);
+      return {
+        kind: 'file',
+        lfn: row.lfn as Lfn,
+        name: row.name,
+        owner: row.owner_dn,
+        group: row.group_name,
+        ctime,
+        mtime,
+        guid: row.guid as Guid,
+        size: row.size,
+        checksum: row.checksum_type !== null && row.checksum !== null ? { type: row.checksum_type, value: row.checksum } : null,
+      };
+    case 'symlink':
+      if (row.target === null) throw new Internal(`symlink without target: ${row.lfn}`);
+      return { kind: 'symlink', lfn: row.lfn as Lfn, name: row.name, owner: row.owner_dn, group: row.group_name, ctime, mtime, target: row.target as Lfn };
+  }
+}
+
 /** The columns `toEntryHead` reads. */
 export type EntryHeadRow = Pick<EntryRow, 'id' | 'lfn' | 'kind' | 'guid' | 'target' | 'owner_dn' | 'group_name' | 'perm_owner' | 'perm_group' | 'perm_other' | 'acl'>;
 

@@ -2,7 +2,7 @@
 export * from './errors';
 export * from './result';
 export * from './context';
-export type { Entry, DirectoryEntry, FileEntry, SymlinkEntry } from './entry';
+export type { Entry, DirectoryEntry, FileEntry, SymlinkEntry, ListedEntry } from './entry';
 export type { Checksum, ChecksumType } from './checksum';
 export { parseLfn, type Lfn } from './names/lfn';
 export { parseGuid, type Guid } from './names/guid';

@@ -1,4 +1,5 @@
-import type { Entry } from '../core/entry';
+import type { ListedEntry } from '../core/entry';
+import type { JsonBytes } from './json-bytes';
 import type { Result } from '../core/result';
 import { toItemError } from './problem';
 
@@ -9,7 +10,7 @@ import { toItemError } from './problem';
  * Every function here writes exactly what its object twin in `encode.ts` would serialize to, in the
  * same key order, so the two stay interchangeable (test/rest/json-text.test.ts holds them together).
  */
-export function entryJson(entry: Entry): string {
+export function entryJson(entry: ListedEntry): string {
   const head =
     `{"lfn":${JSON.stringify(entry.lfn)},"kind":"${entry.kind}","owner":${JSON.stringify(entry.owner)},` +
     `"group":${JSON.stringify(entry.group)},"ctime":"${isoTime(entry.ctime)}","mtime":"${isoTime(entry.mtime)}"`;
@@ -26,6 +27,51 @@ export function entryJson(entry: Entry): string {
     }
   }
 }
+
+/**
+ * `entryJson` written as bytes (see `JsonBytes`), for an NDJSON listing of a million lines: the same
+ * bytes `entryJson` gives once encoded as UTF-8, without a string per line.
+ */
+export function writeEntryJson(out: JsonBytes, entry: ListedEntry): void {
+  out.ascii('{"lfn":');
+  out.string(entry.lfn);
+  out.ascii(KIND_OWNER[entry.kind]);
+  out.string(entry.owner);
+  out.ascii(',"group":');
+  out.string(entry.group);
+  out.ascii(',"ctime":"');
+  out.ascii(isoTime(entry.ctime));
+  out.ascii('","mtime":"');
+  out.ascii(isoTime(entry.mtime));
+  switch (entry.kind) {
+    case 'directory':
+      out.ascii('"}');
+      return;
+    case 'symlink':
+      out.ascii('","target":');
+      out.string(entry.target);
+      out.ascii('}');
+      return;
+    case 'file':
+      out.ascii('","guid":"');
+      out.ascii(entry.guid);
+      out.ascii('"');
+      if (entry.size !== null) {
+        out.ascii(',"size":');
+        out.ascii(String(entry.size));
+      }
+      if (entry.checksum !== null) {
+        out.ascii(',"checksum":{"type":"');
+        out.ascii(entry.checksum.type);
+        out.ascii('","value":');
+        out.string(entry.checksum.value);
+        out.ascii('}');
+      }
+      out.ascii('}');
+  }
+}
+
+const KIND_OWNER = { directory: ',"kind":"directory","owner":', file: ',"kind":"file","owner":', symlink: ',"kind":"symlink","owner":' } as const;
 
 // Rows written together share their times (a transaction's now()), so bulk answers repeat a handful
 // of instants thousands of times: the last one is remembered.

@@ -4,7 +4,7 @@ import * as accounts from '../core/accounts';
 import type { CatalogContext } from '../core/context';
 import type { FaceOptions } from '../face-options';
 import { encodeAttributeValues, encodeEntry, encodeReplica, encodeResults, encodeSeReplica } from './encode';
-import { entryJson, resultsJson, resultsText } from './json-text';
+import { writeEntryJson, entryJson, resultsJson, resultsText } from './json-text';
 import { noteItems, noteResults } from '../ops/request-observer';
 import { writeNdjson, writeNdjsonPages } from './ndjson';
 import { pathName } from './path-params';
@@ -216,7 +216,7 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
   async listDirectory(ctx, req, res) {
     const lfn = queryString(req, 'lfn') ?? '';
     if (req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
-      await writeNdjsonPages(res, core.streamDirectoryPages(ctx, lfn), entryJson);
+      await writeNdjsonPages(res, core.streamDirectoryPages(ctx, lfn), writeEntryJson);
       return undefined;
     }
     const limit = queryNumber(req, 'limit');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import request from 'supertest';
 import * as core from '../../src/core';
 import { bulk, catalogApi, codes, expectContract, startTestCatalog, type TestCatalog } from '../support/test-catalog';
@@ -154,6 +155,47 @@ describe('namespace over REST', () => {
         expect(pages.flat()).toEqual(Array.from({ length: 25 }, (_, i) => `/list/f${String(i).padStart(2, '0')}`));
         expect(pages.every((page) => page.length <= batch)).toBe(true);
       }
+    });
+
+    it('streams every kind of entry exactly as the JSON pages show it, times before 1970 and with microseconds included', async () => {
+      await api.mkdir('/kinds/sub', '/kinds/closed');
+      await api.createFiles([
+        { lfn: '/kinds/f', size: 1234, checksum: { type: 'md5', value: 'd41d8cd98f00b204e9800998ecf8427e' } },
+        { lfn: '/kinds/bare' },
+        { lfn: '/kinds/ünï "q" \\ €😀' },
+      ]);
+      await api.symlink('/kinds/link', '/kinds/f');
+      // A child the caller may not list or read is still listed: the listing's right is the directory's.
+      const [closed] = await bulk(catalog.app, '/api/v1/permissions/set', [{ lfn: '/kinds/closed', permission: { base: { owner: ['permission'], group: [], other: [] } } }]);
+      expect(closed).toMatchObject({ ok: true });
+      const times: [string, string, string][] = [
+        ['/kinds/f', '1969-12-31 23:59:59.999999+00', '1969-12-31 23:59:59.0005+00'],
+        ['/kinds/bare', '2026-01-02 03:04:05.678999+00', '1970-01-01 00:00:00.0005+00'],
+        ['/kinds/link', '2026-05-06 07:08:09+00', '2026-05-06 07:08:09.1+00'],
+        ['/kinds/sub', '1900-02-28 12:00:00.000001+00', '2026-05-06 07:08:09.999+00'],
+      ];
+      for (const [lfn, ctime, mtime] of times) {
+        await sql`UPDATE entries SET ctime = ${ctime}::timestamptz, mtime = ${mtime}::timestamptz WHERE lfn = ${lfn}`.execute(catalog.ctx.db);
+      }
+      const page = await request(catalog.app).get('/api/v1/directories/entries').query({ lfn: '/kinds', limit: 100 });
+      expect(page.status).toBe(200);
+      const streamed = await request(catalog.app).get('/api/v1/directories/entries').query({ lfn: '/kinds' }).set('accept', 'application/x-ndjson');
+      expect(streamed.status).toBe(200);
+      const lines = streamed.text.split('\n');
+      expect(lines.pop()).toBe('');
+      expect(lines).toEqual((page.body.entries as unknown[]).map((entry) => JSON.stringify(entry)));
+      expect(lines.map((line) => (JSON.parse(line) as { kind: string }).kind).sort()).toEqual(['directory', 'directory', 'file', 'file', 'file', 'symlink']);
+      expect(JSON.parse(lines.find((line) => line.includes('"/kinds/f"'))!)).toMatchObject({ ctime: '1969-12-31T23:59:59.999Z', mtime: '1969-12-31T23:59:59.000Z' });
+    });
+
+    it('refuses to stream a directory the caller may not list, before any line', async () => {
+      await api.mkdir('/unlisted');
+      await api.createFiles([{ lfn: '/unlisted/f' }]);
+      await bulk(catalog.app, '/api/v1/permissions/set', [{ lfn: '/unlisted', permission: { base: { owner: ['permission', 'read', 'execute'], group: [], other: [] } } }]);
+      const res = await request(catalog.app).get('/api/v1/directories/entries').query({ lfn: '/unlisted' }).set('accept', 'application/x-ndjson');
+      expect(res.status).toBe(403);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: 'PermissionDenied' });
     });
 
     it('answers problems for a missing directory, a file, and a foreign cursor', async () => {
