@@ -17,6 +17,7 @@ import { sendProblem, toProblem } from './problem';
 import type { StreamHandler } from './ndjson-bulk';
 import { ContractValidators, type Check } from './validation';
 import { ExactRoutes } from './exact-routes';
+import { jsonBody } from './json-body';
 
 export interface RestAppOptions extends FaceOptions {
   /** The instance's metrics; a fresh registry when absent (tests). */
@@ -57,7 +58,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
   const face: FaceOptions = { ...options, ...(audit ? { audit } : {}) };
   app.use(observeRequests({ logger: options.logger, metrics, ...(audit ? { audit } : {}) }));
 
-  const jsonBody = express.json({ limit: options.limits.maxBodyBytes, strict: true, type: () => true });
+  const readJson = jsonBody(options.limits.maxBodyBytes);
 
   app.get('/healthz', (_req, res) => {
     noteOperation(res, 'health');
@@ -111,7 +112,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
     knownPaths.set(route, [...(knownPaths.get(route) ?? []), method.toUpperCase()]);
     const checkBody = operation['x-replicat-streamed-body'] === true ? undefined : validators.body(operation.operationId);
     const checkQuery = validators.query(operation.operationId);
-    const middlewares = checkBody ? [requireJson, jsonBody] : [];
+    const middlewares = checkBody ? [requireJson, readJson] : [];
     // Who is calling is settled before anything of the request is read, so strangers cannot make the
     // service parse 32 MB bodies.
     const authenticate = async (req: Request, res: Response, next: NextFunction) => {
