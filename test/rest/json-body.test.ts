@@ -4,10 +4,13 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { jsonBody, parseStrictJson } from '../../src/rest/json-body';
 
+/** Error types the app's error handler saw. */
+const seen: (string | undefined)[] = [];
+
 /**
  * An app reading JSON as the API does, after an asynchronous step as authentication is. It answers
  * what it parsed and whether the body was taken from the buffer (then `end` has not been emitted yet
- * when the next handler runs) or read by body-parser (which waits for `end`).
+ * when the next handler runs) or read as it arrived (after `end`).
  */
 function start(limit: number): Promise<Server> {
   const app = express();
@@ -18,9 +21,12 @@ function start(limit: number): Promise<Server> {
       next();
     },
     jsonBody(limit),
-    (req: Request, res: Response) => res.json({ body: req.body as unknown, way: req.readableEnded ? 'body-parser' : 'buffer' }),
+    (req: Request, res: Response) => res.json({ body: req.body as unknown, way: req.readableEnded ? 'stream' : 'buffer' }),
   );
-  app.use((error: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => res.status(error.status ?? 500).json({ type: error.type }));
+  app.use((error: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    seen.push(error.type);
+    res.status(error.status ?? 500).json({ type: error.type });
+  });
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve(server));
   });
@@ -58,14 +64,14 @@ describe('jsonBody', () => {
 
   const json = { 'content-type': 'application/json' };
 
-  it('parses a body that arrived with its headers from the buffer, as body-parser parses one that arrives later', async () => {
+  it('parses a body that arrived with its headers from the buffer, and one that arrives later as it comes', async () => {
     for (const [headers, body, parsed] of [
       [json, '{"items":[{"lfn":"/a/é"}]}', { items: [{ lfn: '/a/é' }] }],
       [{ 'content-type': 'application/json; charset=UTF-8' }, ' \n[1,2]', [1, 2]],
       [json, '\ufeff{"bom":true}', { bom: true }],
     ] as const) {
       expect(await send(server, headers, body)).toEqual({ status: 200, json: { body: parsed, way: 'buffer' } });
-      expect(await send(server, headers, body, true)).toEqual({ status: 200, json: { body: parsed, way: 'body-parser' } });
+      expect(await send(server, headers, body, true)).toEqual({ status: 200, json: { body: parsed, way: 'stream' } });
     }
   });
 
@@ -78,6 +84,17 @@ describe('jsonBody', () => {
     expect(await send(server, json, `{"x":"${'y'.repeat(1000)}"}`)).toEqual({ status: 413, json: { type: 'entity.too.large' } });
     expect(await send(server, { ...json, 'content-encoding': 'gzip' }, 'not gzip')).toMatchObject({ status: 400 });
     expect(await send(server, { 'content-type': 'application/json; charset=latin1' }, '{}')).toEqual({ status: 415, json: { type: 'charset.unsupported' } });
+  });
+
+  it('calls a request closed before the end of its body request.aborted', async () => {
+    seen.length = 0;
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"items":');
+    await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+    for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['request.aborted']);
   });
 
   it('parseStrictJson: body-parser’s strict rules', () => {
