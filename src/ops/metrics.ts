@@ -39,7 +39,8 @@ export class ServiceMetrics {
   readonly #bulkItems: Histogram<'face' | 'operation'>;
   readonly #itemErrors: Counter<'face' | 'operation' | 'code'>;
   readonly #requestFailures: Counter<'face' | 'operation' | 'code'>;
-  readonly #inFlight: Gauge<'face'>;
+  /** Requests in flight by face, counted here and handed to the gauge when scraped (see `requestStarted`). */
+  readonly #inFlightCounts = new Map<Face, number>();
   readonly #audit: Counter<'action'>;
   readonly #databaseUp: Gauge;
   readonly #render: () => Promise<string>;
@@ -78,11 +79,15 @@ export class ServiceMetrics {
       labelNames: ['face', 'operation', 'code'],
       registers,
     });
-    this.#inFlight = new Gauge({
+    const inFlight = this.#inFlightCounts;
+    new Gauge({
       name: 'replicat_requests_in_flight',
       help: 'Requests being served now, by face',
       labelNames: ['face'],
       registers,
+      collect() {
+        for (const [face, count] of inFlight) this.set({ face }, count);
+      },
     });
     this.#audit = new Counter({
       name: 'replicat_audit_events_total',
@@ -137,12 +142,13 @@ export class ServiceMetrics {
   }
 
   requestStarted(face: Face): void {
-    this.#inFlight.inc({ face });
+    // A plain count per request; prom-client's labelled gauge hashes its labels on every change.
+    this.#inFlightCounts.set(face, (this.#inFlightCounts.get(face) ?? 0) + 1);
   }
 
   observeRequest(outcome: RequestOutcome): void {
     const { face, operation } = outcome;
-    this.#inFlight.dec({ face });
+    this.#inFlightCounts.set(face, (this.#inFlightCounts.get(face) ?? 0) - 1);
     this.#requests.inc({ face, operation, status: String(outcome.status) });
     this.#duration.observe({ face, operation }, outcome.seconds);
     if (outcome.items !== undefined) this.#bulkItems.observe({ face, operation }, outcome.items);

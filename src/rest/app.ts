@@ -16,6 +16,8 @@ import { REST_HANDLERS, REST_STREAM_HANDLERS } from './operations';
 import { sendProblem, toProblem } from './problem';
 import type { StreamHandler } from './ndjson-bulk';
 import { ContractValidators, type Check } from './validation';
+import { ExactRoutes } from './exact-routes';
+import { jsonBody } from './json-body';
 
 export interface RestAppOptions extends FaceOptions {
   /** The instance's metrics; a fresh registry when absent (tests). */
@@ -56,7 +58,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
   const face: FaceOptions = { ...options, ...(audit ? { audit } : {}) };
   app.use(observeRequests({ logger: options.logger, metrics, ...(audit ? { audit } : {}) }));
 
-  const jsonBody = express.json({ limit: options.limits.maxBodyBytes, strict: true, type: () => true });
+  const readJson = jsonBody(options.limits.maxBodyBytes);
 
   app.get('/healthz', (_req, res) => {
     noteOperation(res, 'health');
@@ -97,6 +99,10 @@ export function createRestApp(options: RestAppOptions): express.Express {
   app.use('/soap', createSoapRouter(face));
 
   const restFace = { limits: options.limits };
+  // The API's routes without parameters, reached without walking the router's stack of API routes
+  // (they stay registered with express below, for every request that does not match one exactly).
+  const exactRoutes = new ExactRoutes();
+  app.use(exactRoutes.middleware);
   const knownPaths = new Map<string, string[]>();
   for (const { path, method, operation } of listOperations(doc)) {
     const handler = REST_HANDLERS[operation.operationId];
@@ -106,7 +112,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
     knownPaths.set(route, [...(knownPaths.get(route) ?? []), method.toUpperCase()]);
     const checkBody = operation['x-replicat-streamed-body'] === true ? undefined : validators.body(operation.operationId);
     const checkQuery = validators.query(operation.operationId);
-    const middlewares = checkBody ? [requireJson, jsonBody] : [];
+    const middlewares = checkBody ? [requireJson, readJson] : [];
     // Who is calling is settled before anything of the request is read, so strangers cannot make the
     // service parse 32 MB bodies.
     const authenticate = async (req: Request, res: Response, next: NextFunction) => {
@@ -122,7 +128,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
     };
     const streamed = REST_STREAM_HANDLERS[operation.operationId];
     const ndjsonBody = streamed ? [streamNdjson(options, face, streamed.handle, validators.schema(streamed.itemSchema))] : [];
-    app[method](route, authenticate, ...ndjsonBody, ...middlewares, async (req: Request, res: Response) => {
+    const answer = async (req: Request, res: Response) => {
       try {
         if (checkQuery) {
           const query = { ...(req.query as Record<string, unknown>) };
@@ -148,7 +154,10 @@ export function createRestApp(options: RestAppOptions): express.Express {
       } catch (error) {
         failRequest(res, error, options.logger);
       }
-    });
+    };
+    const handlers = [authenticate, ...ndjsonBody, ...middlewares, answer];
+    app[method](route, ...handlers);
+    exactRoutes.add(method, route, handlers);
   }
 
   app.use((req, res) => {

@@ -33,9 +33,21 @@ function bulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string): Re
   return async (ctx, req, res) => {
     const results = await operation(ctx, (req.body as { items: I[] }).items);
     noteResults(res, { results }); // per-item error counts and refusals, as for answers sent as objects
-    res.type('application/json').send(resultsJson(results, fields));
+    sendJsonText(res, resultsJson(results, fields));
     return undefined;
   };
+}
+
+/**
+ * Writes an answer already encoded as JSON text, with the headers express's `res.send` would give it
+ * (no ETag: the app turns them off). `send` also re-parses the content type to set its charset and
+ * works out whether a conditional request is fresh, on every answer; these are POST answers.
+ */
+function sendJsonText(res: Response, text: string): void {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  if (res.req.method === 'HEAD') res.end();
+  else res.end(text, 'utf8');
 }
 
 /** Items of a read-only bulk given to core at once: a bigger bulk is answered a slice at a time. */
@@ -59,7 +71,7 @@ function readBulkText<I, T>(operation: Bulk<I, T>, fields: (value: T) => string)
       noteResults(res, { results: results.filter((r) => !r.ok) });
       parts.push(resultsText(results, fields));
     }
-    res.type('application/json').send(`{"results":[${parts.join(',')}]}`);
+    sendJsonText(res, `{"results":[${parts.join(',')}]}`);
     return undefined;
   };
 }

@@ -3,14 +3,17 @@ import * as core from '../../src/core';
 import type { CatalogContext } from '../../src/core/context';
 import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
 
-/** Counts the SQL statements sent through a Kysely instance (transaction control excluded). */
+/**
+ * Counts the SQL statements sent through a Kysely instance (transaction control excluded). Counted as
+ * their results come back: a precompiled statement (db/precompiled.ts) is compiled once but executed often.
+ */
 class StatementCounter implements KyselyPlugin {
   count = 0;
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count += 1;
     return args.node;
   }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count += 1;
     return args.result;
   }
 }

@@ -31,6 +31,16 @@ describe('namespace over REST', () => {
       expect(codes(results)).toEqual(['Exists', 'NotExists', 'InvalidArgument', 'ok', 'Exists']);
     });
 
+    it('answers bulk JSON text with the headers express would give it', async () => {
+      const res = await request(catalog.app).post('/api/v1/entries/stat').set('x-request-id', 'text-answer').send({ items: [{ lfn: '/ns/a' }, { lfn: '/ns/é-missing' }] });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
+      expect(res.headers['x-request-id']).toBe('text-answer');
+      expect(res.headers.etag).toBeUndefined();
+      expect(codes((res.body as { results: never[] }).results)).toEqual(['ok', 'NotExists']);
+    });
+
     it('with parents makes every missing ancestor and accepts an existing directory', async () => {
       const results = await api.mkdir('/ns/p/q/r', '/ns/p/q', '/ns/a');
       expect(codes(results)).toEqual(['ok', 'ok', 'ok']);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../db/schema';
+import { PrecompiledQuery } from '../../db/precompiled';
 import { anyText, anyUuid } from '../../db/sql-helpers';
 import { toEntry, toEntryHead, type Entry, type EntryHead } from '../entry';
 
@@ -60,11 +61,17 @@ export function entryReader<E extends EntryHead>(byLfn: LfnQuery<E>, byGuid: Ent
   return { byLfn: (db, lfns) => lookUp(db, lfns, byLfn), byGuid: (db, guids) => (guids.length === 0 ? Promise.resolve(new Map()) : byGuid(db, guids)) };
 }
 
+// The statements of the lookups below, compiled once (see `PrecompiledQuery`): each stands for a list of names or GUIDs.
+const ENTRIES_BY_LFN = new PrecompiledQuery((db, lfns: readonly string[]) => db.selectFrom('entries').select(ENTRY_COLUMNS).where('lfn', '=', anyText(lfns)), [[]]);
+const ENTRIES_BY_GUID = new PrecompiledQuery((db, guids: readonly string[]) => db.selectFrom('entries').select(ENTRY_COLUMNS).where('guid', '=', anyUuid(guids)), [[]]);
+const HEADS_BY_LFN = new PrecompiledQuery((db, lfns: readonly string[]) => db.selectFrom('entries').select(HEAD_COLUMNS).where('lfn', '=', anyText(lfns)), [[]]);
+const HEADS_BY_GUID = new PrecompiledQuery((db, guids: readonly string[]) => db.selectFrom('entries').select(HEAD_COLUMNS).where('guid', '=', anyUuid(guids)), [[]]);
+
 export const ENTRY_HEADS: EntryReader<EntryHead> = {
   byLfn: (db, lfns) => lookUp(db, lfns, queryHeadsByLfn),
   async byGuid(db, guids) {
     if (guids.length === 0) return new Map();
-    const rows = await db.selectFrom('entries').select(HEAD_COLUMNS).where('guid', '=', anyUuid(guids)).execute();
+    const rows = await HEADS_BY_GUID.execute(db, guids);
     return new Map(rows.map((row) => [row.guid ?? '', toEntryHead(row)]));
   },
 };
@@ -77,19 +84,19 @@ export async function entriesByLfn(db: Queryable, lfns: readonly string[]): Prom
 /** One query for any number of GUIDs; the map is keyed by GUID. */
 export async function filesByGuid(db: Queryable, guids: readonly string[]): Promise<Map<string, Entry>> {
   if (guids.length === 0) return new Map();
-  const rows = await db.selectFrom('entries').select(ENTRY_COLUMNS).where('guid', '=', anyUuid(guids)).execute();
+  const rows = await ENTRIES_BY_GUID.execute(db, guids);
   return new Map(rows.map((row) => [row.guid ?? '', toEntry(row)]));
 }
 
 export type LfnQuery<E> = (db: Queryable, lfns: readonly string[]) => Promise<Map<string, E>>;
 
 async function queryEntriesByLfn(db: Queryable, lfns: readonly string[]): Promise<Map<string, Entry>> {
-  const rows = await db.selectFrom('entries').select(ENTRY_COLUMNS).where('lfn', '=', anyText(lfns)).execute();
+  const rows = await ENTRIES_BY_LFN.execute(db, lfns);
   return new Map(rows.map((row) => [row.lfn, toEntry(row)]));
 }
 
 async function queryHeadsByLfn(db: Queryable, lfns: readonly string[]): Promise<Map<string, EntryHead>> {
-  const rows = await db.selectFrom('entries').select(HEAD_COLUMNS).where('lfn', '=', anyText(lfns)).execute();
+  const rows = await HEADS_BY_LFN.execute(db, lfns);
   return new Map(rows.map((row) => [row.lfn, toEntryHead(row)]));
 }
 
