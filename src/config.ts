@@ -22,6 +22,13 @@ export interface Config {
   readonly logLevel: string;
   /** Processes serving on the same port (Node cluster); more than one needs PostgreSQL. */
   readonly workers: number;
+  /**
+   * How far V8 lets the heap grow past the data still live after a full collection before the next one, in
+   * percent (0: V8's own choice). V8 on its own lets a busy process's heap reach up to four times its live
+   * data: streaming 1,000,000 LFNs kept 27 MB live yet grew the service by 120 MB of garbage waiting for
+   * collection. At 50 the same stream grows it by ~50 MB, for full collections of a few ms three times as often.
+   */
+  readonly heapGrowthPercent: number;
 }
 
 export interface NamespaceConfig {
@@ -177,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     workers: workerCount(env, database),
+    heapGrowthPercent: integer(env, 'REPLICAT_HEAP_GROWTH_PERCENT', 50, 0, 1000),
   };
 }
 

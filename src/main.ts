@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { Option } from 'commander';
 import type { Logger } from 'pino';
 import { processIo } from './cli/process-io';
@@ -97,6 +98,8 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
   const { StartupError } = await import('./ops/startup-error.js');
   try {
     const config = loadConfig(workers !== undefined ? { ...process.env, REPLICAT_WORKERS: workers } : process.env);
+    // Before the service allocates anything; the flag is read whenever V8 sets its next collection's limit.
+    if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
     const { makeLogger, openCheckedDatabase, startService } = await import('./service.js');
     const logger = makeLogger(config.logLevel);
     if (command === 'migrate') {

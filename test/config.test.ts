@@ -6,6 +6,14 @@ describe('workers', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', REPLICAT_WORKERS: '2' }).workers).toBe(2);
   });
 
+  it('lets the heap grow half past its live data unless told otherwise (0: V8 decides)', () => {
+    expect(loadConfig({}).heapGrowthPercent).toBe(50);
+    expect(loadConfig({ REPLICAT_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ REPLICAT_HEAP_GROWTH_PERCENT: '200' }).heapGrowthPercent).toBe(200);
+    expect(() => loadConfig({ REPLICAT_HEAP_GROWTH_PERCENT: '-1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ REPLICAT_HEAP_GROWTH_PERCENT: 'lots' })).toThrow(ConfigError);
+  });
+
   it('refuses several workers on the embedded PGlite, which one process holds', () => {
     expect(() => loadConfig({ REPLICAT_WORKERS: '2' })).toThrow(ConfigError);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', REPLICAT_WORKERS: '0' })).toThrow(ConfigError);
