@@ -48,8 +48,8 @@ export async function walkPathsReading<E extends EntryHead>(
   access?: Access,
 ): Promise<Walk<E>[]> {
   const out: (Walk<E> | undefined)[] = new Array<Walk<E> | undefined>(paths.length).fill(undefined);
-  const cursors: Cursor[] = paths.map((path) => ({ path, hops: 0, traversed: [] }));
-  let active = paths.map((_, i) => i);
+  // Cursors only for the paths the first read does not settle (links, misses): most are plain.
+  const cursors: Cursor[] = [];
   // Every row read during this walk, and the names known not to exist: later rounds (links, misses)
   // ask only for what is new.
   const seen = new Map<string, E | null>();
@@ -100,6 +100,15 @@ export async function walkPathsReading<E extends EntryHead>(
   const firstRound = new Set<string>(paths);
   if (access !== undefined) for (const a of access.unknownAncestors(paths)) firstRound.add(a);
   await read(firstRound);
+  let active: number[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const entry = seen.get(paths[i]!);
+    if (entry != null && !(entry.kind === 'symlink' && followLast)) out[i] = { kind: 'found', entry, traversed: [entry.lfn] };
+    else {
+      cursors[i] = { path: paths[i]!, hops: 0, traversed: [] };
+      active.push(i);
+    }
+  }
   while (active.length > 0) {
     await read(active.map((i) => cursors[i]!.path));
     const next: number[] = [];
