@@ -1,22 +1,8 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import * as core from '../../src/core';
 import { PrecompiledQuery } from '../../src/db/precompiled';
 import { anyText } from '../../src/db/sql-helpers';
+import { StatementCounter } from '../support/statement-counter';
 import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
-
-/** Counts compilations (transformQuery) and executions (transformResult) of the statements of a handle. */
-class Counter implements KyselyPlugin {
-  compiled = 0;
-  executed = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.compiled += 1;
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.executed += 1;
-    return args.result;
-  }
-}
 
 describe('PrecompiledQuery', () => {
   let catalog: TestCatalog;
@@ -36,7 +22,7 @@ describe('PrecompiledQuery', () => {
     );
 
   it('answers as the builder would, for each call’s own arguments, compiling once per handle', async () => {
-    const counter = new Counter();
+    const counter = new StatementCounter();
     const db = catalog.ctx.db.withPlugin(counter);
     const query = byLfn();
     expect((await query.execute(db, ['/pq/a', '/pq/b'])).map((r) => r.lfn)).toEqual(['/pq/a', '/pq/b']);

@@ -1,22 +1,7 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import * as core from '../../src/core';
 import type { CatalogContext } from '../../src/core/context';
+import { StatementCounter } from '../support/statement-counter';
 import { startTestCatalog, type TestCatalog } from '../support/test-catalog';
-
-/**
- * Counts the SQL statements sent through a Kysely instance (transaction control excluded). Counted as
- * their results come back: a precompiled statement (db/precompiled.ts) is compiled once but executed often.
- */
-class StatementCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count += 1;
-    return args.result;
-  }
-}
 
 describe('bulk operations are set-based', () => {
   let catalog: TestCatalog;
@@ -34,10 +19,10 @@ describe('bulk operations are set-based', () => {
   afterAll(() => catalog.close());
 
   async function statements(work: () => Promise<core.Result<unknown>[]>): Promise<number> {
-    counter.count = 0;
+    counter.executed = 0;
     const results = await work();
     expect(results.every((r) => r.ok)).toBe(true);
-    return counter.count;
+    return counter.executed;
   }
 
   it(`registers ${N} files with replicas in a handful of statements`, async () => {
@@ -54,11 +39,11 @@ describe('bulk operations are set-based', () => {
     const own = Array.from({ length: 10 }, (_, i) => `/bulk/d${i % 7}/shared-${i}`);
     await core.createFiles(ctx, own.map((lfn) => ({ lfn })));
     const outsider: CatalogContext = { ...ctx, identity: { dn: '/DC=org/DC=example/CN=Outsider', group: '', groups: [] } };
-    counter.count = 0;
+    counter.executed = 0;
     const asked = [...own.map((lfn) => ({ lfn, as: ctx })), { lfn: '/bulk/d1/none', as: ctx }, { lfn: own[0]!, as: outsider }];
     const results = await Promise.all(asked.map(({ lfn, as }) => core.statEntries(as, [{ lfn }])));
     // One statement for every first round; the missing name needs a second one for its ancestors.
-    expect(counter.count).toBeLessThanOrEqual(2);
+    expect(counter.executed).toBeLessThanOrEqual(2);
     own.forEach((lfn, i) => expect(results[i]).toEqual([expect.objectContaining({ ok: true, value: expect.objectContaining({ lfn }) })]));
     expect(results[own.length]![0]).toMatchObject({ ok: false, error: { code: 'NotExists' } });
     expect(results[own.length + 1]![0]).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
