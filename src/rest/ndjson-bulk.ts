@@ -3,7 +3,7 @@ import type { CatalogContext } from '../core/context';
 import { CatalogError, InvalidArgument, LimitExceeded } from '../core/errors';
 import { fail, type Result } from '../core/result';
 import { resultJson } from './json-text';
-import { NdjsonWriter } from './ndjson';
+import { NdjsonWriter, startNdjson } from './ndjson';
 import type { Check } from './validation';
 
 /** Items resolved per core call: big enough for set-based SQL to pay, small enough to keep memory flat. */
@@ -38,8 +38,7 @@ export function streamBulk<I, T>(
       const results = valid.length > 0 ? await operation(ctx, valid.map((v) => v.item)) : [];
       // Headers go out with the first results, so a failure before them is still a proper problem.
       if (out === undefined) {
-        res.status(200).type('application/x-ndjson');
-        res.setHeader('cache-control', 'no-store');
+        startNdjson(res);
         out = new NdjsonWriter(res);
       }
       let k = 0;
@@ -64,10 +63,7 @@ export function streamBulk<I, T>(
     }
     if (partial.trim() !== '') lines.push(partial);
     await answer();
-    if (out === undefined) {
-      res.status(200).type('application/x-ndjson');
-      res.setHeader('cache-control', 'no-store');
-    }
+    if (out === undefined) startNdjson(res);
     res.end();
   };
 }

@@ -5,37 +5,28 @@ import { JsonBytes } from './json-bytes';
 const CHUNK_CHARS = 64 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 
+/** The status and headers of an NDJSON answer, sent with its first line (or alone when there is none). */
+export function startNdjson(res: Response): void {
+  res.status(200).type('application/x-ndjson');
+  res.setHeader('cache-control', 'no-store');
+}
+
 /**
  * Streams items as NDJSON, honouring back-pressure: the generator is pulled only as fast as the client
  * reads, so memory stays flat however long the listing. The first item is awaited before headers go
  * out, so an error up front (no such directory) still becomes a proper problem response.
  * `encode` gives each item's JSON text (one line, no newline).
  */
-export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, encode: (item: T) => string): Promise<void> {
-  const first = await items.next();
-  res.status(200).type('application/x-ndjson');
-  res.setHeader('cache-control', 'no-store');
-  if (first.done) {
-    res.end();
-    return;
-  }
-  const out = new NdjsonWriter(res);
-  try {
-    out.line(encode(first.value));
+export function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, encode: (item: T) => string): Promise<void> {
+  return streamFrom(res, items, async (out, first) => {
+    out.line(encode(first));
     for await (const item of items) {
       if (out.closed) break;
       out.line(encode(item));
       if (out.pending >= CHUNK_CHARS) await out.flush();
     }
     await out.flush();
-  } catch (error) {
-    // Headers are gone: the only honest signal left is to cut the stream short, not end it cleanly.
-    res.destroy(error instanceof Error ? error : new Error(String(error)));
-    return;
-  } finally {
-    await items.return(undefined);
-  }
-  res.end();
+  });
 }
 
 /**
@@ -43,19 +34,11 @@ export async function writeNdjson<T>(res: Response, items: AsyncGenerator<T>, en
  * query): one async step per page instead of one per item, and the lines written as UTF-8 bytes by
  * `write` (see `JsonBytes`) rather than built as strings.
  */
-export async function writeNdjsonPages<T>(res: Response, pages: AsyncGenerator<readonly T[]>, write: (out: JsonBytes, item: T) => void): Promise<void> {
-  const first = await pages.next();
-  res.status(200).type('application/x-ndjson');
-  res.setHeader('cache-control', 'no-store');
-  if (first.done) {
-    res.end();
-    return;
-  }
-  const out = new NdjsonWriter(res);
-  // Room for a chunk and the line that crosses its end, so that the buffer rarely has to grow.
-  const bytes = new JsonBytes(CHUNK_BYTES + CHUNK_BYTES / 4);
-  try {
-    for (let page: IteratorResult<readonly T[]> = first; !page.done; page = await pages.next()) {
+export function writeNdjsonPages<T>(res: Response, pages: AsyncGenerator<readonly T[]>, write: (out: JsonBytes, item: T) => void): Promise<void> {
+  return streamFrom(res, pages, async (out, first) => {
+    // Room for a chunk and the line that crosses its end, so that the buffer rarely has to grow.
+    const bytes = new JsonBytes(CHUNK_BYTES + CHUNK_BYTES / 4);
+    for (let page: IteratorResult<readonly T[]> = { done: false, value: first }; !page.done; page = await pages.next()) {
       for (const item of page.value) {
         write(bytes, item);
         bytes.ascii('\n');
@@ -64,11 +47,28 @@ export async function writeNdjsonPages<T>(res: Response, pages: AsyncGenerator<r
       if (out.closed) break;
     }
     if (bytes.length > 0) await out.send(bytes.take());
+  });
+}
+
+/**
+ * The frame both writers share: headers only once the first value is in hand, `body` writes the rest,
+ * and a failure after the headers cuts the stream short (the only honest signal left), never ends it cleanly.
+ */
+async function streamFrom<S>(res: Response, source: AsyncGenerator<S>, body: (out: NdjsonWriter, first: S) => Promise<void>): Promise<void> {
+  const first = await source.next();
+  startNdjson(res);
+  if (first.done) {
+    res.end();
+    return;
+  }
+  const out = new NdjsonWriter(res);
+  try {
+    await body(out, first.value);
   } catch (error) {
     res.destroy(error instanceof Error ? error : new Error(String(error)));
     return;
   } finally {
-    await pages.return(undefined);
+    await source.return(undefined);
   }
   res.end();
 }
