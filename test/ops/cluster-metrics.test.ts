@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { adminQuery } from '../support/test-catalog';
 
 // The built service with `serve --workers 2` on PostgreSQL, as it runs in production: connections are
 // spread over two processes, each counting in its own registry, and /metrics must answer for both.
@@ -67,16 +67,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 onPostgres('/metrics with --workers 2 (PostgreSQL only: workers need it; set DATABASE_URL)', () => {

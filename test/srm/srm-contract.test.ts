@@ -7,8 +7,9 @@ import { listOperations } from '../../src/rest/openapi-document';
 import { createSrmApp } from '../../src/srm/srm-app';
 import { srmDocument, srmOperations, srmValidators } from '../../src/srm/srm-contract';
 import { SRM_HANDLERS } from '../../src/srm/srm-operations';
-import { SrmService, type RequestStatus } from '../../src/srm/srm-service';
+import type { RequestStatus } from '../../src/srm/srm-service';
 import { FakeCatalog } from './fake-catalog';
+import { testSrmService } from './test-srm-service';
 
 const SURL = 'srm://se1.example.org/dpm/vo/c';
 const TOKEN = '0123456789abcdef0123456789abcdef';
@@ -90,18 +91,7 @@ describe('the mock SRM and its contract, openapi/srm.yaml', () => {
   let app: ReturnType<typeof createSrmApp>;
 
   const makeApp = (maxBodyBytes?: number) => {
-    const service = new SrmService(
-      {
-        ses: new Map([['se1', join(dir, 'se1')], ['tape', join(dir, 'tape')]]),
-        stagingDelayMs: 30_000,
-        pinLifetimeMs: 600_000,
-        maxPinLifetimeMs: 3_600_000,
-        putLifetimeMs: 300_000,
-        requestRetentionMs: 3_600_000,
-        now: () => clock,
-      },
-      catalog,
-    );
+    const service = testSrmService(new Map([['se1', join(dir, 'se1')], ['tape', join(dir, 'tape')]]), catalog, () => clock);
     return createSrmApp({
       service,
       identify: (req) => ({ id: req.get('x-caller') ?? 'alice' }),

@@ -5,8 +5,9 @@ import pino from 'pino';
 import request from 'supertest';
 import { Adler32 } from '@replicat/sdk';
 import { createSrmApp } from '../../src/srm/srm-app';
-import { SrmService, type RequestStatus } from '../../src/srm/srm-service';
+import type { RequestStatus } from '../../src/srm/srm-service';
 import { FakeCatalog } from './fake-catalog';
+import { testSrmService } from './test-srm-service';
 
 const SE = (name: string, extra: Partial<FakeCatalog['ses'][number]> = {}) => ({
   name,
@@ -52,18 +53,7 @@ describe('the mock SRM', () => {
       SE('foreign'),
     );
     clock = 1_000_000;
-    const service = new SrmService(
-      {
-        ses: new Map(['se1', 'tape', 'ro', 'down'].map((n) => [n, join(dir, n)])),
-        stagingDelayMs: 30_000,
-        pinLifetimeMs: 600_000,
-        maxPinLifetimeMs: 3_600_000,
-        putLifetimeMs: 300_000,
-        requestRetentionMs: 3_600_000,
-        now: () => clock,
-      },
-      catalog,
-    );
+    const service = testSrmService(new Map(['se1', 'tape', 'ro', 'down'].map((n) => [n, join(dir, n)])), catalog, () => clock);
     app = createSrmApp({ service, identify: (req) => ({ id: req.get('x-caller') ?? 'alice' }), logger: pino({ level: 'silent' }) });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -98,7 +98,8 @@ export async function openTestDatabase(): Promise<{ database: DatabaseHandle; dr
   return { database, drop };
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
+/** One statement on its own connection (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+export async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
