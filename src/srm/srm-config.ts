@@ -68,14 +68,21 @@ interface Setting {
   readonly env: string;
 }
 
+/** What both processes share, each under its own prefix: where they listen and which SEs they serve. */
+function listenerSettings(prefix: 'REPLICAT_SRM' | 'REPLICAT_STORAGE') {
+  return {
+    host: { key: 'host', flag: '--host', env: `${prefix}_HOST` },
+    port: { key: 'port', flag: '--port', env: `${prefix}_PORT` },
+    tlsCert: { key: 'tlsCert', flag: '--tls-cert', env: `${prefix}_TLS_CERT` },
+    tlsKey: { key: 'tlsKey', flag: '--tls-key', env: `${prefix}_TLS_KEY` },
+    ses: { key: 'se', flag: '--se', env: `${prefix}_SES` },
+  } as const satisfies Record<string, Setting>;
+}
+
 const SRM = {
+  ...listenerSettings('REPLICAT_SRM'),
   catalog: { key: 'catalog', flag: '--catalog', env: 'REPLICAT_SRM_CATALOG' },
   catalogCa: { key: 'catalogCa', flag: '--catalog-ca', env: 'REPLICAT_SRM_CATALOG_CA' },
-  host: { key: 'host', flag: '--host', env: 'REPLICAT_SRM_HOST' },
-  port: { key: 'port', flag: '--port', env: 'REPLICAT_SRM_PORT' },
-  tlsCert: { key: 'tlsCert', flag: '--tls-cert', env: 'REPLICAT_SRM_TLS_CERT' },
-  tlsKey: { key: 'tlsKey', flag: '--tls-key', env: 'REPLICAT_SRM_TLS_KEY' },
-  ses: { key: 'se', flag: '--se', env: 'REPLICAT_SRM_SES' },
   stagingDelay: { key: 'stagingDelay', flag: '--staging-delay', env: 'REPLICAT_SRM_STAGING_DELAY_SECONDS' },
   pinLifetime: { key: 'pinLifetime', flag: '--pin-lifetime', env: 'REPLICAT_SRM_PIN_LIFETIME_SECONDS' },
   maxPinLifetime: { key: 'maxPinLifetime', flag: '--max-pin-lifetime', env: 'REPLICAT_SRM_MAX_PIN_LIFETIME_SECONDS' },
@@ -86,11 +93,7 @@ const SRM = {
 } as const satisfies Record<string, Setting>;
 
 const STORAGE = {
-  host: { key: 'host', flag: '--host', env: 'REPLICAT_STORAGE_HOST' },
-  port: { key: 'port', flag: '--port', env: 'REPLICAT_STORAGE_PORT' },
-  tlsCert: { key: 'tlsCert', flag: '--tls-cert', env: 'REPLICAT_STORAGE_TLS_CERT' },
-  tlsKey: { key: 'tlsKey', flag: '--tls-key', env: 'REPLICAT_STORAGE_TLS_KEY' },
-  ses: { key: 'se', flag: '--se', env: 'REPLICAT_STORAGE_SES' },
+  ...listenerSettings('REPLICAT_STORAGE'),
   secretFile: SRM.secretFile,
 } as const satisfies Record<string, Setting>;
 

@@ -84,11 +84,7 @@ export class FakeSrm implements SrmAccess {
   }
 
   async download(turl: string, destination: string, options?: { onBytes?: (n: number) => void }): Promise<{ size: number; adler32: string }> {
-    const surl = turl.slice('fake://'.length);
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    return this.#transfer(turl, async (surl) => {
       if (this.broken.has(surl)) {
         options?.onBytes?.(3);
         throw new Error('connection reset');
@@ -98,22 +94,26 @@ export class FakeSrm implements SrmAccess {
       await writeFile(destination, bytes);
       options?.onBytes?.(bytes.length);
       return { size: bytes.length, adler32: adler32(bytes) };
-    } finally {
-      this.inFlight--;
-    }
+    });
   }
 
   async upload(turl: string, source: string, options?: { onBytes?: (n: number) => void }): Promise<{ size: number; adler32: string }> {
-    const surl = turl.slice('fake://'.length);
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    return this.#transfer(turl, async (surl) => {
       if (this.broken.has(surl)) throw new Error('connection reset');
       const bytes = readFileSync(source);
       this.files.set(surl, this.damageUploads ? Buffer.concat([bytes, Buffer.from('!')]) : bytes);
       options?.onBytes?.(bytes.length);
       return { size: bytes.length, adler32: adler32(bytes) };
+    });
+  }
+
+  /** One transfer of a TURL's SURL, counted while in flight (tests check the parallel limit), after a short wait. */
+  async #transfer<T>(turl: string, work: (surl: string) => Promise<T>): Promise<T> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return await work(turl.slice('fake://'.length));
     } finally {
       this.inFlight--;
     }
