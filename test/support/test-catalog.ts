@@ -91,7 +91,7 @@ export async function openTestDatabase(): Promise<{ database: DatabaseHandle; dr
     database = openPostgres({ url: testUrl.toString(), poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
     drop = () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } else {
-    database = await openPglite({ dataDir: undefined });
+    database = await openPglite({ dataDir: undefined, statementTimeoutMs: 60_000 });
   }
   await migrate(database);
   await setRootOwner(database.db, TEST_IDENTITY.dn, TEST_IDENTITY.group);
