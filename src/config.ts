@@ -95,9 +95,10 @@ export type DatabaseConfig =
       readonly url: string;
       readonly poolSize: number;
       readonly connectTimeoutMs: number;
+      /** How long one statement may run; 0: no limit. */
       readonly statementTimeoutMs: number;
     }
-  | { readonly kind: 'pglite'; readonly dataDir: string | undefined };
+  | { readonly kind: 'pglite'; readonly dataDir: string | undefined; readonly statementTimeoutMs: number };
 
 export interface Limits {
   /** Items in one bulk request; more is refused as a whole (413). */
@@ -127,15 +128,16 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim();
+  const statementTimeoutMs = statementTimeout(env);
   const database: DatabaseConfig = databaseUrl
     ? {
         kind: 'postgres',
         url: checkDatabaseUrl(databaseUrl),
         poolSize: integer(env, 'REPLICAT_DB_POOL', 10, 1, 1000),
         connectTimeoutMs: integer(env, 'REPLICAT_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
-        statementTimeoutMs: integer(env, 'REPLICAT_DB_STATEMENT_TIMEOUT_MS', 120_000, 100, 3_600_000),
+        statementTimeoutMs,
       }
-    : { kind: 'pglite', dataDir: pgliteDir(env.REPLICAT_DATA) };
+    : { kind: 'pglite', dataDir: pgliteDir(env.REPLICAT_DATA), statementTimeoutMs };
   return {
     http: httpConfig(env),
     database,
@@ -261,6 +263,14 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, not ${JSON.stringify(raw)}`);
+}
+
+/** One SQL statement's deadline on either engine: 0 turns it off, else at least 100 ms. */
+function statementTimeout(env: Env): number {
+  const name = 'REPLICAT_DB_STATEMENT_TIMEOUT_MS';
+  const ms = integer(env, name, 30_000, 0, 3_600_000);
+  if (ms > 0 && ms < 100) throw new ConfigError(`${name} must be 0 (no limit) or from 100 to 3600000, not ${JSON.stringify(env[name]?.trim())}`);
+  return ms;
 }
 
 function pgliteDir(value: string | undefined): string | undefined {

@@ -74,6 +74,13 @@ export class Conflict extends ReplicatError {
 export class LimitExceeded extends ReplicatError {
   readonly code = 'LimitExceeded';
 }
+/**
+ * A database statement of the request ran past the service's statement deadline (504): the request
+ * asked for too much at once. Never retried: the same request would take as long again.
+ */
+export class DeadlineExceeded extends ReplicatError {
+  readonly code = 'DeadlineExceeded';
+}
 /** The service (its database) is unavailable for now (503); reads are retried before this is thrown. */
 export class Unavailable extends ReplicatError {
   readonly code = 'Unavailable';
@@ -144,6 +151,7 @@ const BY_CODE: Readonly<Record<ErrorCode, CatalogErrorClass>> = {
   Loop,
   Conflict,
   LimitExceeded,
+  DeadlineExceeded,
   Unavailable,
   Internal,
 };

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'Loop',
   'Conflict',
   'LimitExceeded',
+  'DeadlineExceeded',
   'Unavailable',
   'Internal',
 ] as const;
@@ -56,6 +57,13 @@ export class Conflict extends CatalogError {
 }
 export class LimitExceeded extends CatalogError {
   readonly code = 'LimitExceeded';
+}
+/**
+ * A database statement of the request ran past the statement deadline and was stopped. Usually the
+ * request asked for too much at once; the same request would likely take as long again.
+ */
+export class DeadlineExceeded extends CatalogError {
+  readonly code = 'DeadlineExceeded';
 }
 /** The database (or another dependency) cannot be reached; the request may be retried. */
 export class Unavailable extends CatalogError {

@@ -1,4 +1,4 @@
-import { CatalogError, Conflict, Internal, Unavailable } from '../core/errors';
+import { CatalogError, Conflict, DeadlineExceeded, Internal, Unavailable } from '../core/errors';
 
 /** SQLSTATEs that mean "two transactions raced; run it again and it will see the winner". */
 const RACE_STATES = new Set([
@@ -28,8 +28,8 @@ export function isUnavailable(error: unknown): boolean {
   if (state !== undefined) {
     if (NETWORK_CODES.has(state)) return true;
     // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections;
-    // 57014: statement timeout (the database is too slow to answer, not the request's fault).
-    if (state.startsWith('08') || state.startsWith('57P') || state === '53300' || state === '57014') return true;
+    // 57014 other than a statement timeout: an administrator cancelled the statement.
+    if (state.startsWith('08') || state.startsWith('57P') || state === '53300' || (state === '57014' && !isStatementTimeout(error))) return true;
   }
   const message = error instanceof Error ? error.message : '';
   return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error/i.test(
@@ -37,9 +37,22 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * The statement ran past its deadline: PostgreSQL's statement_timeout, or the PGlite session's own
+ * deadline, which reports the same SQLSTATE and wording.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  return sqlState(error) === '57014' && error instanceof Error && /statement timeout/i.test(error.message);
+}
+
 /** Turns whatever a driver threw into the catalog's error hierarchy. */
 export function toCatalogError(error: unknown): CatalogError {
   if (error instanceof CatalogError) return error;
+  if (isStatementTimeout(error)) {
+    return new DeadlineExceeded('a database statement of this request ran past its deadline and was stopped; ask for less at once', {
+      cause: error,
+    });
+  }
   if (isUnavailable(error)) return new Unavailable('the database is unavailable; retry later', { cause: error });
   if (isRace(error)) return new Conflict('a concurrent change conflicted with this one; retry', { cause: error });
   return new Internal('internal error', { cause: error });

@@ -9,6 +9,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     case 'postgres':
       return openPostgres(config);
     case 'pglite':
-      return openPglite({ dataDir: config.dataDir });
+      return openPglite({ dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
   }
 }

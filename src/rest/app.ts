@@ -243,6 +243,9 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
   const catalogError: CatalogError = toCatalogError(error);
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {
     logger.error({ err: error, requestId: requestIdOf(res) }, catalogError.message);
+  } else if (catalogError.code === 'DeadlineExceeded') {
+    // Which request asked for so much is worth finding: a slow query, or someone probing.
+    logger.warn({ err: error, requestId: requestIdOf(res), url: res.req.originalUrl }, catalogError.message);
   }
   sendProblem(res, toProblem(catalogError.code, catalogError.code === 'Internal' ? 'internal error' : catalogError.message));
 }

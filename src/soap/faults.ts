@@ -31,6 +31,7 @@ export function faultNameFor(code: ErrorCode): FaultName {
     case 'PermissionDenied':
       return 'AuthorizationException';
     case 'Conflict':
+    case 'DeadlineExceeded':
     case 'Unavailable':
     case 'Internal':
       return 'InternalException';

@@ -149,7 +149,9 @@ function toFault(error: unknown, logger: Logger, res: Response): [ErrorCode, Soa
   const catalogError = toCatalogError(error);
   if (catalogError.code !== 'Internal') {
     if (catalogError.code === 'Unavailable') logger.error({ err: error, requestId: requestIdOf(res) }, catalogError.message);
-    return [catalogError.code, { name: faultNameFor(catalogError.code), message: catalogError.message, source: catalogError.code === 'Unavailable' ? 'server' : 'user' }];
+    if (catalogError.code === 'DeadlineExceeded') logger.warn({ err: error, requestId: requestIdOf(res) }, catalogError.message);
+    const source = catalogError.code === 'Unavailable' || catalogError.code === 'DeadlineExceeded' ? 'server' : 'user';
+    return [catalogError.code, { name: faultNameFor(catalogError.code), message: catalogError.message, source }];
   }
   logger.error({ err: error, requestId: requestIdOf(res) }, 'SOAP call failed');
   return ['Internal', { name: 'InternalException', message: 'internal error', source: 'server' }];

@@ -4,6 +4,7 @@ import type { AuthConfig } from '../../src/config';
 import { bootstrapAdmin } from '../../src/core/accounts';
 import {
   Conflict,
+  DeadlineExceeded,
   ERROR_CODES,
   errorFromResponse,
   Exists,
@@ -54,6 +55,7 @@ describe('errors from problem+json', () => {
     ['Loop', 409, Loop],
     ['Conflict', 409, Conflict],
     ['LimitExceeded', 413, LimitExceeded],
+    ['DeadlineExceeded', 504, DeadlineExceeded],
     ['Unavailable', 503, Unavailable],
     ['Internal', 500, Internal],
   ] as const)('%s (%i) becomes its own class, with the detail, status, request id and problem', (code, status, ErrorClass) => {
@@ -66,7 +68,7 @@ describe('errors from problem+json', () => {
 
   it('knows every code of the contract', () => {
     expect([...ERROR_CODES].sort()).toEqual(
-      ['NotExists', 'Exists', 'PermissionDenied', 'InvalidArgument', 'NotEmpty', 'NotADirectory', 'IsADirectory', 'Loop', 'Conflict', 'LimitExceeded', 'Unavailable', 'Internal'].sort(),
+      ['NotExists', 'Exists', 'PermissionDenied', 'InvalidArgument', 'NotEmpty', 'NotADirectory', 'IsADirectory', 'Loop', 'Conflict', 'LimitExceeded', 'DeadlineExceeded', 'Unavailable', 'Internal'].sort(),
     );
   });
 

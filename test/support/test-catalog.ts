@@ -47,6 +47,8 @@ export interface TestCatalogOptions {
   readonly storage?: StorageSettings;
   /** Told when accounts change: auth tests pass their Authenticator's `accountsChanged`. */
   readonly accountsChanged?: () => void;
+  /** The statement deadline; 60 s when absent. */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export interface TestCatalogOptions {
  * new database on that server, dropped afterwards. Tests never share state across files.
  */
 export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {}, options: TestCatalogOptions = {}): Promise<TestCatalog> {
-  const { database, drop } = await openTestDatabase();
+  const { database, drop } = await openTestDatabase(options.statementTimeoutMs);
   const metadata: MetadataSettings = { ...TEST_METADATA, ...options.metadata };
   const effective = { ...TEST_LIMITS, ...limits };
   const app = createRestApp({
@@ -79,7 +81,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
 }
 
 /** A fresh migrated database (PGlite in memory, or a new database on DATABASE_URL) and how to drop it. */
-export async function openTestDatabase(): Promise<{ database: DatabaseHandle; drop: () => Promise<void> }> {
+export async function openTestDatabase(statementTimeoutMs = 60_000): Promise<{ database: DatabaseHandle; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   let database: DatabaseHandle;
   let drop: () => Promise<void> = async () => undefined;
@@ -88,10 +90,10 @@ export async function openTestDatabase(): Promise<{ database: DatabaseHandle; dr
     await adminQuery(url, `CREATE DATABASE ${name}`);
     const testUrl = new URL(url);
     testUrl.pathname = `/${name}`;
-    database = openPostgres({ url: testUrl.toString(), poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
+    database = openPostgres({ url: testUrl.toString(), poolSize: 10, connectTimeoutMs: 5000, statementTimeoutMs });
     drop = () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } else {
-    database = await openPglite({ dataDir: undefined });
+    database = await openPglite({ dataDir: undefined, statementTimeoutMs });
   }
   await migrate(database);
   await setRootOwner(database.db, TEST_IDENTITY.dn, TEST_IDENTITY.group);

@@ -10,7 +10,7 @@ export interface PostgresOptions {
   readonly poolSize: number;
   /** How long to wait for a connection before the request fails as Unavailable. */
   readonly connectTimeoutMs: number;
-  /** Upper bound for one statement, so a stuck database turns into an error instead of a hang. */
+  /** Upper bound for one statement, so a costly or stuck statement turns into an error instead of a hang; 0: none. */
   readonly statementTimeoutMs: number;
 }
 
@@ -39,8 +39,9 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
-    statement_timeout: options.statementTimeoutMs,
-    query_timeout: options.statementTimeoutMs + READ_GRACE_MS,
+    ...(options.statementTimeoutMs > 0
+      ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + READ_GRACE_MS }
+      : {}),
     idleTimeoutMillis: 30_000,
     // A server that vanished without closing its sockets is noticed on idle connections too.
     keepAlive: true,
