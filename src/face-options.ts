@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AuditSink, CatalogContext, CatalogLimits, Identity } from './core/context';
+import type { CursorKey } from './core/cursor';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
 import type { DatabaseHandle } from './db/database-handle';
@@ -9,6 +10,11 @@ import type { DatabaseHandle } from './db/database-handle';
 export interface FaceOptions {
   readonly database: DatabaseHandle;
   readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
+  /**
+   * Seals listing cursors: `loadCursorKey(database.db)`, so that every instance over the database agrees.
+   * Absent: a key of this process only (tests).
+   */
+  readonly cursorKey?: CursorKey;
   /**
    * Decides who the caller is, before the body is read: the service's `Authenticator`, or a fixed
    * identity for tests. Throwing NotAuthenticated answers 401.
@@ -34,6 +40,7 @@ export function catalogContext(options: FaceOptions, identity: Identity, request
     limits: options.limits,
     authorization: options.authorization ?? 'enforced',
     ...(audit ? { audit: requestId === undefined ? audit : (event) => audit({ ...event, requestId }) } : {}),
+    ...(options.cursorKey !== undefined ? { cursorKey: options.cursorKey } : {}),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
     ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),

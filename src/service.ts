@@ -10,6 +10,7 @@ import { tlsServerOptions } from './auth/tls-server-options';
 import { recordSentChains } from './auth/tls-sent-chain';
 import type { Config } from './config';
 import { bootstrapAdmin } from './core/accounts';
+import { loadCursorKey } from './core/load-cursor-key';
 import type { DatabaseHandle } from './db/database-handle';
 import { migrate } from './db/migrator';
 import { openDatabase } from './db/open-database';
@@ -139,6 +140,7 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
     logger.info({ user: 'admin' }, 'created the user admin with the password in REPLICAT_ADMIN_PASSWORD');
   }
   await setRootOwner(database.db, config.namespace.rootOwner, config.namespace.rootGroup);
+  const cursorKey = await loadCursorKey(database.db);
   const authenticator = new Authenticator({
     db: database.db,
     config: config.auth,
@@ -154,6 +156,7 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
   const app = createRestApp({
     database,
     limits: config.limits,
+    cursorKey,
     identify: (req) => authenticator.identify(req),
     logger,
     authorization: config.namespace.authorization,

@@ -1,4 +1,5 @@
 import type { Db } from '../db/schema';
+import type { CursorKey } from './cursor';
 import { LimitExceeded } from './errors';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from './metadata/metadata-settings';
 import type { StorageSettings } from './storage/storage-settings';
@@ -58,6 +59,11 @@ export interface CatalogContext {
   readonly db: Db;
   readonly identity: Identity;
   readonly limits: CatalogLimits;
+  /**
+   * Seals the cursors of paged listings; the same on every instance over one database (`loadCursorKey`).
+   * Absent: a key of this process only, enough for tests and embedded use, not for several instances.
+   */
+  readonly cursorKey?: CursorKey;
   /** Where audit events go; a face wires it to its log. */
   readonly audit?: AuditSink;
   /**

@@ -2,6 +2,8 @@
 export * from './errors';
 export * from './result';
 export * from './context';
+export { CursorKey } from './cursor';
+export { loadCursorKey } from './load-cursor-key';
 export type { Entry, DirectoryEntry, FileEntry, SymlinkEntry, ListedEntry } from './entry';
 export type { Checksum, ChecksumType } from './checksum';
 export { parseLfn, type Lfn } from './names/lfn';

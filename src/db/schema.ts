@@ -15,6 +15,7 @@ export interface Database {
   tokens: TokensTable;
   storage_elements: StorageElementsTable;
   storage_element_prefixes: StorageElementPrefixesTable;
+  service_secrets: ServiceSecretsTable;
 }
 
 export type EntryKind = 'directory' | 'file' | 'symlink';
@@ -125,6 +126,14 @@ export interface TokensTable {
   user_name: string;
   ctime: ColumnType<Date, Date | undefined, Date>;
   expires: Date;
+}
+
+/** Secrets shared by every instance over the database (migrations/0007_service_secrets.sql). */
+export interface ServiceSecretsTable {
+  name: string;
+  /** bytea: a Buffer from pg, a Uint8Array from PGlite. */
+  secret: Uint8Array;
+  ctime: ColumnType<Date, Date | undefined, Date>;
 }
 
 export type StorageElementStatus = 'online' | 'readonly' | 'offline';

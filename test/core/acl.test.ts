@@ -223,9 +223,9 @@ describe('access control', () => {
       expect(outcome(await core.statEntries(as(carol), [{ lfn: '/m/public/door', follow: false }]))).toBe('ok');
     });
 
-    it('cannot be entered by GUID or SURL either', async () => {
-      expect(outcome(await core.listReplicas(as(carol), [{ guid }]))).toBe('PermissionDenied');
-      expect(outcome(await core.lookupGuids(as(carol), [{ surl: 'srm://priv.example.org/secret' }]))).toBe('PermissionDenied');
+    it('cannot be entered by GUID or SURL either: they answer as if nobody had registered them', async () => {
+      expect(outcome(await core.listReplicas(as(carol), [{ guid }]))).toBe('NotExists');
+      expect(outcome(await core.lookupGuids(as(carol), [{ surl: 'srm://priv.example.org/secret' }]))).toBe('NotExists');
       const page = await core.listSeReplicas(as(carol), 'priv.example.org');
       expect(page.items).toHaveLength(0);
       expect((await core.listSeReplicas(as(TEST_IDENTITY), 'priv.example.org')).items).toHaveLength(1);

@@ -414,20 +414,16 @@ describe('whole-request failures over REST', () => {
     });
 
     it('refuses a forged directory cursor carrying a NUL byte with 400, not a database error', async () => {
-      const page = await request(catalog.app).get(LIST).query({ lfn: '/q', limit: 1 });
-      expect(page.status).toBe(200);
-      // Cursors are opaque but not secret: a client can decode one, change it and send it back.
-      const decoded = JSON.parse(Buffer.from(page.body.next as string, 'base64url').toString('utf8')) as { s: string; a: string };
-      const forged = Buffer.from(JSON.stringify({ ...decoded, a: 'a\u0000' }), 'utf8').toString('base64url');
-      expectProblem(await request(catalog.app).get(LIST).query({ lfn: '/q', cursor: forged }), 400, 'InvalidArgument');
+      // Cursors are sealed: one written by hand in the readable form they once had does not open.
+      const forged = Buffer.from(JSON.stringify({ s: '1', a: 'a\u0000' }), 'utf8').toString('base64url');
+      const res = await request(catalog.app).get(LIST).query({ lfn: '/q', cursor: forged });
+      expect(expectProblem(res, 400, 'InvalidArgument').detail).toBe('invalid cursor');
     });
 
     it('refuses a forged storage element cursor carrying a NUL byte with 400, not a database error', async () => {
-      const page = await request(catalog.app).get('/api/v1/replicas').query({ se: 'se1.example.org', limit: 1 });
-      expect(page.status).toBe(200);
-      const decoded = JSON.parse(Buffer.from(page.body.next as string, 'base64url').toString('utf8')) as { s: string; a: string };
-      const forged = Buffer.from(JSON.stringify({ ...decoded, a: 'srm://se1.example.org/\u0000' }), 'utf8').toString('base64url');
-      expectProblem(await request(catalog.app).get('/api/v1/replicas').query({ se: 'se1.example.org', cursor: forged }), 400, 'InvalidArgument');
+      const forged = Buffer.from(JSON.stringify({ s: 'se:se1.example.org', a: 'srm://se1.example.org/\u0000' }), 'utf8').toString('base64url');
+      const res = await request(catalog.app).get('/api/v1/replicas').query({ se: 'se1.example.org', cursor: forged });
+      expect(expectProblem(res, 400, 'InvalidArgument').detail).toBe('invalid cursor');
     });
   });
 

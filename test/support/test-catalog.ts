@@ -9,6 +9,7 @@ import type { StorageSettings } from '../../src/core/storage/storage-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
 import { setRootOwner } from '../../src/core/namespace/root-owner';
+import { loadCursorKey } from '../../src/core/load-cursor-key';
 import { openPglite } from '../../src/db/pglite/pglite-database';
 import { openPostgres } from '../../src/db/postgres/postgres-database';
 import { createRestApp } from '../../src/rest/app';
@@ -59,9 +60,11 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
   const { database, drop } = await openTestDatabase(options.statementTimeoutMs);
   const metadata: MetadataSettings = { ...TEST_METADATA, ...options.metadata };
   const effective = { ...TEST_LIMITS, ...limits };
+  const cursorKey = await loadCursorKey(database.db);
   const app = createRestApp({
     database,
     limits: effective,
+    cursorKey,
     identify: options.identify ?? (() => TEST_IDENTITY),
     logger: pino({ level: 'silent' }),
     metadata,
@@ -71,7 +74,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
   return {
     app,
     database,
-    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, metadata },
+    ctx: { db: database.db, identity: TEST_IDENTITY, limits: effective, cursorKey, metadata },
     engine: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     async close() {
       await database.close();

@@ -54,7 +54,7 @@ export interface PreparedQuery {
 export async function queryEntries(ctx: CatalogContext, request: QueryRequest, options: QueryPageOptions = {}): Promise<Page<Entry>> {
   const limit = pageSize(options.limit, ctx.limits.defaultPageSize, ctx.limits.maxPageSize);
   const prepared = await prepareQuery(ctx, request);
-  const after = options.cursor === undefined ? null : decodeCursor(options.cursor, prepared.scope);
+  const after = options.cursor === undefined ? null : decodeCursor(ctx, options.cursor, prepared.scope);
   const items = await readMatches(ctx, prepared, after, limit + 1);
   const page = items.slice(0, limit);
   const last = page.at(-1);
@@ -62,7 +62,7 @@ export async function queryEntries(ctx: CatalogContext, request: QueryRequest, o
   // still continues after the last entry read.
   return {
     items: await traversable(ctx, page),
-    next: items.length > limit && last ? encodeCursor(prepared.scope, last.lfn) : null,
+    next: items.length > limit && last ? encodeCursor(ctx, prepared.scope, last.lfn) : null,
   };
 }
 

@@ -111,7 +111,7 @@ export async function createUnderParents(
       const spec = specOfRow.get(row.id)!;
       if (byLfn.has(row.lfn)) slots.fail(spec.index, new Exists(`entry exists: ${row.lfn}`));
       else if (row.guid !== null && byGuid.has(row.guid)) {
-        slots.fail(spec.index, new Exists(`GUID already registered: ${row.guid} (as ${byGuid.get(row.guid)!.lfn})`));
+        slots.fail(spec.index, new Exists(`GUID already registered: ${row.guid}`));
       } else throw new RaceLost(`the parent of ${row.lfn} changed`);
     }
   }

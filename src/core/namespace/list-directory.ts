@@ -24,11 +24,11 @@ export interface Page<T> {
 export async function listDirectory(ctx: CatalogContext, lfnInput: string, options: ListOptions = {}): Promise<Page<Entry>> {
   const limit = pageSize(options.limit, ctx.limits.defaultPageSize, ctx.limits.maxPageSize);
   const directory = await openDirectory(ctx, lfnInput);
-  const after = options.cursor === undefined ? null : decodeCursor(options.cursor, directory.id);
+  const after = options.cursor === undefined ? null : decodeCursor(ctx, options.cursor, directory.id);
   const rows = await readChildren(ctx, directory, after, limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, next: rows.length > limit && last ? encodeCursor(directory.id, last.name) : null };
+  return { items, next: rows.length > limit && last ? encodeCursor(ctx, directory.id, last.name) : null };
 }
 
 /** Every entry of a directory, whole, one at a time, in pages of `batch` (see `streamDirectoryPages`). */

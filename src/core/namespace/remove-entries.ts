@@ -3,7 +3,7 @@ import { inTransaction } from '../../db/transaction';
 import { anyUuid } from '../../db/sql-helpers';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { CatalogError, InvalidArgument, NotEmpty, NotExists, PermissionDenied } from '../errors';
-import { parentOf, parseLfn, ROOT, type Lfn } from '../names/lfn';
+import { ancestorsOf, parentOf, parseLfn, ROOT, type Lfn } from '../names/lfn';
 import { Access } from '../access/access';
 import { toEntry } from '../entry';
 import type { Transaction } from 'kysely';
@@ -87,7 +87,8 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
       // Emptying a directory removes from it: every directory of the subtree must allow `remove`.
       const locked = await firstUnremovable(trx, access, tree.lfn);
       if (locked !== null) {
-        slots.fail(tree.index, new PermissionDenied(`permission denied: remove in ${locked} (recursive remove of ${tree.lfn})`));
+        const where = locked.shown ? locked.lfn : `a directory below ${tree.lfn}`;
+        slots.fail(tree.index, new PermissionDenied(`permission denied: remove in ${where} (recursive remove of ${tree.lfn})`));
         continue;
       }
       // Lock the tree top-down in LFN order first, the order creators lock parents in: no deadlock.
@@ -109,8 +110,11 @@ export async function removeEntries(ctx: CatalogContext, items: readonly RemoveI
   });
 }
 
-/** The first directory in the subtree (itself included) the caller may not remove from, or null. */
-async function firstUnremovable(trx: Transaction<Database>, access: Access, lfn: Lfn): Promise<string | null> {
+/**
+ * The first directory in the subtree (itself included) the caller may not remove from, or null; `shown`
+ * when the caller could find it by listing down from the top, so that a refusal names no hidden directory.
+ */
+async function firstUnremovable(trx: Transaction<Database>, access: Access, lfn: Lfn): Promise<{ lfn: string; shown: boolean } | null> {
   if (!access.enforced) return null;
   const directories = await trx
     .selectFrom('entries')
@@ -119,6 +123,14 @@ async function firstUnremovable(trx: Transaction<Database>, access: Access, lfn:
     .where((eb) => eb.or([eb('lfn', '=', lfn), below(eb, lfn)]))
     .orderBy('lfn')
     .execute();
-  const blocked = directories.map(toEntry).find((d) => !access.allows(d, 'remove', 'remove'));
-  return blocked === undefined ? null : blocked.lfn;
+  const entries = directories.map(toEntry);
+  const blocked = entries.find((d) => !access.allows(d, 'remove', 'remove'));
+  if (blocked === undefined) return null;
+  const byLfn = new Map(entries.map((d) => [d.lfn, d]));
+  const way = ancestorsOf(blocked.lfn as Lfn).filter((a) => a === lfn || a.startsWith(`${lfn}/`));
+  const shown = way.every((a) => {
+    const directory = byLfn.get(a);
+    return directory !== undefined && access.allows(directory, 'list', 'remove') && access.allows(directory, 'execute', 'remove');
+  });
+  return { lfn: blocked.lfn, shown };
 }

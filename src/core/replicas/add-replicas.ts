@@ -60,7 +60,7 @@ export async function addReplicas(ctx: CatalogContext, items: readonly AddReplic
           c.index,
           new Exists(
             holder && holder.guid !== c.guid
-              ? `SURL already registered to another file (guid ${holder.guid}): ${c.surl}`
+              ? `SURL already registered to another file: ${c.surl}`
               : `replica already registered: ${c.surl}`,
           ),
         );

@@ -2,15 +2,18 @@ import type { Queryable } from '../../db/schema';
 import type { EntryHead, FileEntry } from '../entry';
 import type { Access } from '../access/access';
 import type { Right } from '../access/rights';
-import { InvalidArgument, IsADirectory, NotExists, PermissionDenied } from '../errors';
+import { InvalidArgument, IsADirectory, NotExists } from '../errors';
 import { parseGuid, type Guid } from '../names/guid';
 import { parseLfn, type Lfn } from '../names/lfn';
 import { WHOLE_ENTRIES, type EntryReader } from '../namespace/lookup';
 import { resolvePathsReading } from '../namespace/resolve';
 import { fail, ok, type Result } from '../result';
 
-/** A file named either by LFN or by GUID. */
-export type FileTarget = { readonly by: 'lfn'; readonly lfn: Lfn } | { readonly by: 'guid'; readonly guid: Guid };
+/**
+ * A file named either by LFN or by GUID. A GUID found from a SURL the caller sent carries that SURL, so
+ * that errors name what the caller sent, never the GUID it leads to.
+ */
+export type FileTarget = { readonly by: 'lfn'; readonly lfn: Lfn } | { readonly by: 'guid'; readonly guid: Guid; readonly surl?: string };
 
 export function parseFileTarget(item: { readonly lfn?: string; readonly guid?: string }): FileTarget {
   if (item.lfn !== undefined && item.guid !== undefined) throw new InvalidArgument('give either lfn or guid, not both');
@@ -26,7 +29,9 @@ export function describeTarget(target: FileTarget): string {
 /**
  * Finds the files behind many targets in at most a few queries (LFNs follow symlinks), and checks the
  * caller may reach each (every directory above it traversable) and holds `right` on it. A file reached
- * by GUID is guarded exactly like one reached by name: a GUID is no way around a private directory.
+ * by GUID is guarded exactly like one reached by name: a GUID is no way around a private directory. One the
+ * caller may not reach is answered as if it did not exist, and errors name the GUID (or SURL) the caller
+ * gave, never the file's LFN: a GUID must not reveal a name hidden by the directories above it.
  */
 export function resolveFileTargets(
   db: Queryable,
@@ -62,10 +67,11 @@ export async function resolveFileTargetsReading<E extends EntryHead>(
   return targets.map((target) => {
     if (target.by === 'guid') {
       const entry = byGuid.get(target.guid);
-      if (entry?.kind !== 'file') return fail(new NotExists(`no such GUID: ${target.guid}`));
-      const blocked = access.blockedOnWay(entry.lfn);
-      if (blocked) return fail(new PermissionDenied(`permission denied: cannot traverse ${blocked.lfn} (guid:${target.guid})`));
-      return checked(entry as File);
+      if (entry?.kind !== 'file' || access.blockedOnWay(entry.lfn) !== undefined) {
+        return fail(new NotExists(target.surl === undefined ? `no such GUID: ${target.guid}` : `no such SURL: ${target.surl}`));
+      }
+      const denied = access.deny(entry, right, action, target.surl ?? `guid:${target.guid}`);
+      return denied ? fail(denied) : ok(entry as File);
     }
     const result = byLfn.get(target.lfn)!;
     if (!result.ok) return result;

@@ -53,7 +53,7 @@ export async function lookupGuids(ctx: CatalogContext, items: readonly GuidLooku
           slots.fail(k.index, new NotExists(`no such SURL: ${k.surl}`));
           return [];
         }
-        return [{ index: k.index, target: { by: 'guid', guid } as FileTarget }];
+        return [{ index: k.index, target: { by: 'guid', guid, surl: k.surl } as FileTarget }];
       }),
     ];
     const files = await resolveFileTargetsReading(ENTRY_HEADS, ctx.db, keyed.map((k) => k.target), new Access(ctx), 'read', 'lookup-guid');

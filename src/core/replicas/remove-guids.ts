@@ -15,7 +15,7 @@ export interface RemoveGuidItem {
 /**
  * Removes files by GUID, with their replicas: each GUID names one file, which is removed as `removeEntries`
  * removes it by name (its rules: the `remove` right on the directory holding it, the way traversable).
- * A GUID below a directory the caller may not traverse is refused like any other way to it. In one
+ * A GUID below a directory the caller may not traverse is answered as one nobody registered. In one
  * transaction; symlinks pointing at the file stay (dangling), as when the file is removed by name.
  */
 export async function removeGuids(ctx: CatalogContext, items: readonly RemoveGuidItem[]): Promise<Result<null>[]> {
@@ -30,17 +30,22 @@ export async function removeGuids(ctx: CatalogContext, items: readonly RemoveGui
     await access.loadAncestors(trx, [...files.values()].map((e) => e.lfn));
     const targets = valid.flatMap((v) => {
       const entry = files.get(v.guid);
-      if (entry?.kind !== 'file') return slots.fail(v.index, new NotExists(`no such GUID: ${v.guid}`)), [];
-      const blocked = access.blockedOnWay(entry.lfn);
-      if (blocked) return slots.fail(v.index, new PermissionDenied(`permission denied: cannot traverse ${blocked.lfn} (guid:${v.guid})`)), [];
-      return [{ index: v.index, lfn: entry.lfn }];
+      if (entry?.kind !== 'file' || access.blockedOnWay(entry.lfn) !== undefined) return slots.fail(v.index, new NotExists(`no such GUID: ${v.guid}`)), [];
+      return [{ index: v.index, guid: v.guid, lfn: entry.lfn }];
     });
     const removed = await removeEntries(inner, targets.map((t) => ({ lfn: t.lfn })));
     targets.forEach((t, k) => {
       const result = removed[k]!;
       if (result.ok) slots.succeed(t.index, null);
-      else slots.fail(t.index, result.error);
+      else slots.fail(t.index, namingGuid(result.error, t.guid));
     });
     return slots.toArray();
   });
+}
+
+/** A failure to remove a file found by GUID, told by the GUID: the caller may not know the file's name. */
+function namingGuid(error: CatalogError, guid: string): CatalogError {
+  if (error instanceof PermissionDenied) return new PermissionDenied(`permission denied: remove (guid:${guid})`);
+  if (error instanceof NotExists) return new NotExists(`no such GUID: ${guid}`);
+  return error;
 }

@@ -16,7 +16,8 @@ export interface SurlItem {
 
 /**
  * SURL → its replica (master flag, times), in bulk: one query for the replicas, a few for their files.
- * The caller needs `read` on the file and the way to it, as for listing the file's replicas.
+ * The caller needs `read` on the file and the way to it, as for listing the file's replicas; a SURL of a
+ * file it may not reach is answered as one nobody registered.
  */
 export async function statSurls(ctx: CatalogContext, items: readonly SurlItem[]): Promise<Result<Replica>[]> {
   checkBulkSize(ctx, items.length);
@@ -31,7 +32,7 @@ export async function statSurls(ctx: CatalogContext, items: readonly SurlItem[])
       if (replica === undefined) return slots.fail(v.index, new NotExists(`no such SURL: ${v.surl}`)), [];
       return [{ index: v.index, replica }];
     });
-    const files = await resolveFileTargets(ctx.db, found.map((f) => ({ by: 'guid' as const, guid: f.replica.guid as Guid })), new Access(ctx), 'read', 'stat-surl');
+    const files = await resolveFileTargets(ctx.db, found.map((f) => ({ by: 'guid' as const, guid: f.replica.guid as Guid, surl: f.replica.surl })), new Access(ctx), 'read', 'stat-surl');
     found.forEach((f, k) => {
       const file = files[k]!;
       if (file.ok) slots.succeed(f.index, f.replica);
