@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
+import { isMultiHost, MalformedPostgresUrl, parsePostgresUrl } from './db/postgres/multi-host-url';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -269,19 +270,32 @@ function pgliteDir(value: string | undefined): string | undefined {
   return dir === 'memory:' ? undefined : resolve(dir);
 }
 
-function checkDatabaseUrl(url: string): string {
+function checkDatabaseUrl(url: string, name = 'DATABASE_URL'): string {
+  if (isMultiHost(url)) return checkServers(url, name);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('DATABASE_URL is not a URL (expected postgres://user@host:5432/database)');
+    throw new ConfigError(`${name} is not a URL (expected postgres://user@host:5432/database)`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${parsed.protocol}//`);
+    throw new ConfigError(`${name} must use postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
   // A host-less URL would silently try the local Unix socket; say which server is meant.
   if (parsed.hostname === '' && !parsed.searchParams.has('host')) {
-    throw new ConfigError('DATABASE_URL names no host (expected postgres://user@host:5432/database)');
+    throw new ConfigError(`${name} names no host (expected postgres://user@host:5432/database)`);
+  }
+  // A socket directory given as ?host= is the driver's to read.
+  return parsed.hostname === '' ? url : checkServers(url, name);
+}
+
+/** Each server of a URL (libpq's multi-host form too) and its target_session_attrs, read as the pool will. */
+function checkServers(url: string, name: string): string {
+  try {
+    parsePostgresUrl(url);
+  } catch (error) {
+    if (error instanceof MalformedPostgresUrl) throw new ConfigError(`${name} ${error.message}`);
+    throw error;
   }
   return url;
 }
