@@ -1,6 +1,6 @@
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import type { DatabaseHandle } from '../database-handle';
+import type { DatabaseHandle, PoolStats } from '../database-handle';
 import type { Database, Db } from '../schema';
 import { isMultiHost, parsePostgresUrl, redactPostgresUrl, serverName } from './multi-host-url';
 import { OutageGate } from './outage-gate';
@@ -39,6 +39,7 @@ const types = {
 
 /** A PostgreSQL handle, with what the read routing and /readyz need to know of its server. */
 export interface PostgresHandle extends DatabaseHandle {
+  poolStats(): PoolStats;
   /** Why the server is known to be down (its outage gate is closed), or undefined. */
   outage(): string | undefined;
   /** `host:port` of the server in use: with several listed, the primary found last. */
