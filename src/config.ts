@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
+import { isMultiHost, MalformedPostgresUrl, parsePostgresUrl, redactPostgresUrl } from './db/postgres/multi-host-url';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -97,6 +98,12 @@ export type DatabaseConfig =
       readonly connectTimeoutMs: number;
       /** How long one statement may run; 0: no limit. */
       readonly statementTimeoutMs: number;
+      /** Read replicas (DATABASE_READ_URL): streaming standbys of the primary, one server each. */
+      readonly readUrls: readonly string[];
+      /** A replica further behind the primary than this serves no read without a token. */
+      readonly maxReplicaLagMs: number;
+      /** How long a read carrying a consistency token waits for a replica to replay that far, then takes the primary. */
+      readonly replicaWaitMs: number;
     }
   | { readonly kind: 'pglite'; readonly dataDir: string | undefined; readonly statementTimeoutMs: number };
 
@@ -136,8 +143,11 @@ export function loadConfig(env: Env = process.env): Config {
         poolSize: integer(env, 'REPLICAT_DB_POOL', 10, 1, 1000),
         connectTimeoutMs: integer(env, 'REPLICAT_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
         statementTimeoutMs,
+        readUrls: readUrls(env.DATABASE_READ_URL),
+        maxReplicaLagMs: integer(env, 'REPLICAT_MAX_REPLICA_LAG_MS', 1000, 0, 3_600_000),
+        replicaWaitMs: integer(env, 'REPLICAT_REPLICA_WAIT_MS', 1000, 0, 60_000),
       }
-    : { kind: 'pglite', dataDir: pgliteDir(env.REPLICAT_DATA), statementTimeoutMs };
+    : pglite(env, statementTimeoutMs);
   return {
     http: httpConfig(env),
     database,
@@ -188,6 +198,25 @@ export function loadConfig(env: Env = process.env): Config {
     workers: workerCount(env, database),
     heapGrowthPercent: integer(env, 'REPLICAT_HEAP_GROWTH_PERCENT', 50, 0, 1000),
   };
+}
+
+function pglite(env: Env, statementTimeoutMs: number): DatabaseConfig {
+  if (env.DATABASE_READ_URL?.trim()) {
+    throw new ConfigError('DATABASE_READ_URL names read replicas of a PostgreSQL primary: set DATABASE_URL too (the embedded PGlite has none)');
+  }
+  return { kind: 'pglite', dataDir: pgliteDir(env.REPLICAT_DATA), statementTimeoutMs };
+}
+
+/**
+ * DATABASE_READ_URL: replica URLs separated by commas. A comma also separates libpq's multi-host
+ * servers, so a new URL starts only where a scheme does; each must name one server.
+ */
+function readUrls(value: string | undefined): string[] {
+  const urls = (value ?? '').split(/,(?=\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)/).map((u) => u.trim()).filter((u) => u !== '');
+  return urls.map((url) => {
+    if (isMultiHost(url)) throw new ConfigError(`DATABASE_READ_URL: ${redactPostgresUrl(url)} lists several servers; give each replica a URL of its own`);
+    return checkDatabaseUrl(url, 'DATABASE_READ_URL');
+  });
 }
 
 function workerCount(env: Env, database: DatabaseConfig): number {
@@ -279,19 +308,32 @@ function pgliteDir(value: string | undefined): string | undefined {
   return dir === 'memory:' ? undefined : resolve(dir);
 }
 
-function checkDatabaseUrl(url: string): string {
+function checkDatabaseUrl(url: string, name = 'DATABASE_URL'): string {
+  if (isMultiHost(url)) return checkServers(url, name);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('DATABASE_URL is not a URL (expected postgres://user@host:5432/database)');
+    throw new ConfigError(`${name} is not a URL (expected postgres://user@host:5432/database)`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${parsed.protocol}//`);
+    throw new ConfigError(`${name} must use postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
   // A host-less URL would silently try the local Unix socket; say which server is meant.
   if (parsed.hostname === '' && !parsed.searchParams.has('host')) {
-    throw new ConfigError('DATABASE_URL names no host (expected postgres://user@host:5432/database)');
+    throw new ConfigError(`${name} names no host (expected postgres://user@host:5432/database)`);
+  }
+  // A socket directory given as ?host= is the driver's to read.
+  return parsed.hostname === '' ? url : checkServers(url, name);
+}
+
+/** Each server of a URL (libpq's multi-host form too) and its target_session_attrs, read as the pool will. */
+function checkServers(url: string, name: string): string {
+  try {
+    parsePostgresUrl(url);
+  } catch (error) {
+    if (error instanceof MalformedPostgresUrl) throw new ConfigError(`${name} ${error.message}`);
+    throw error;
   }
   return url;
 }

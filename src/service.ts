@@ -72,7 +72,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
       servers.push(tlsServer);
       tlsUrl = `https://${host}:${(tlsServer.address() as AddressInfo).port}`;
     }
-    database = await openCheckedDatabase(config);
+    database = await openCheckedDatabase(config, logger);
     const catalog = await prepareCatalog(config, logger, database);
     handler = catalog.app;
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `PGlite at ${config.database.dataDir ?? 'memory'}`;
@@ -105,12 +105,12 @@ export async function startService(config: Config, logger = makeLogger(config.lo
  * Opens the database and checks that it answers; a database that cannot be used is a StartupError
  * naming the server (without its password) and why.
  */
-export async function openCheckedDatabase(config: Config): Promise<DatabaseHandle> {
+export async function openCheckedDatabase(config: Config, logger?: Logger): Promise<DatabaseHandle> {
   const where =
     config.database.kind === 'postgres' ? `the database at ${redactedUrl(config.database.url)}` : `the PGlite database in ${config.database.dataDir ?? 'memory'}`;
   let database: DatabaseHandle;
   try {
-    database = await openDatabase(config.database);
+    database = await openDatabase(config.database, logger === undefined ? undefined : (level, message, details) => logger[level](details, message));
   } catch (error) {
     throw new StartupError(`cannot open ${where}: ${describeDatabaseFailure(error)}`, { cause: error });
   }
@@ -119,6 +119,13 @@ export async function openCheckedDatabase(config: Config): Promise<DatabaseHandl
   } catch (error) {
     await database.close().catch(() => undefined);
     throw new StartupError(`cannot reach ${where}: ${describeDatabaseFailure(error)}`, { cause: error });
+  }
+  try {
+    // A replica that is someone else's catalog stops the start; one that does not answer yet does not.
+    await database.routing?.start();
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw new StartupError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   return database;
 }

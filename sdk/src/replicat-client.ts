@@ -105,6 +105,15 @@ export class ReplicatClient {
     return this.#calls.limits(options);
   }
 
+  /**
+   * The newest consistency token the service answered this client's writes with; the client sends it on
+   * every request by itself, so that read replicas show it its own writes. Another process that is to
+   * read those writes can be given it (header `Replicat-Consistency`).
+   */
+  get consistencyToken(): string | undefined {
+    return this.#transport.consistency.current;
+  }
+
   /** The generated openapi-fetch client, for anything the groups above do not cover. */
   get api(): Client<paths, 'application/json'> {
     return this.#transport.api;

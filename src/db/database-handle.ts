@@ -1,3 +1,4 @@
+import type { ReadRouting } from './read-routing';
 import type { Db } from './schema';
 
 export type DialectName = 'postgres' | 'pglite';
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /** Connection pool use, for /metrics; absent for engines without a pool (PGlite is one session). */
   poolStats?(): PoolStats;
+  /** Read replicas and consistency tokens (PostgreSQL); absent: every request runs on `db`. */
+  readonly routing?: ReadRouting;
   close(): Promise<void>;
 }
 

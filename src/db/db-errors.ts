@@ -28,8 +28,9 @@ export function isUnavailable(error: unknown): boolean {
   if (state !== undefined) {
     if (NETWORK_CODES.has(state)) return true;
     // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections;
-    // 57014 other than a statement timeout: an administrator cancelled the statement.
-    if (state.startsWith('08') || state.startsWith('57P') || state === '53300' || (state === '57014' && !isStatementTimeout(error))) return true;
+    // 57014 other than a statement timeout: an administrator cancelled the statement;
+    // 25006: a write reached a read-only server (a primary just demoted, before the pool moved on).
+    if (state.startsWith('08') || state.startsWith('57P') || state === '53300' || (state === '57014' && !isStatementTimeout(error)) || state === '25006') return true;
   }
   const message = error instanceof Error ? error.message : '';
   return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error/i.test(

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../core/errors';
 import type { DatabaseHandle, PoolStats } from '../db/database-handle';
+import type { DistributionState, ReplicaState } from '../db/read-routing';
 import { askPrimaryForMetrics, offerMetrics } from './cluster-metrics';
 
 /** Which door a request came in by: the REST API, the SOAP ports, or the service's own endpoints. */
@@ -120,6 +121,8 @@ export class ServiceMetrics {
       gauge('replicat_db_pool_idle', 'PostgreSQL connections open and idle', (s) => s.idle);
       gauge('replicat_db_pool_waiting', 'Queries waiting for a free connection', (s) => s.waiting);
     }
+    const routing = options.database.routing;
+    if (routing !== undefined) distributionMetrics(registers, () => routing.describe());
     const worker = options.clusterWorker;
     const processRegistry = worker === undefined ? this.registry : new Registry();
     if (options.processMetrics === true) collectDefaultMetrics({ register: processRegistry });
@@ -169,6 +172,56 @@ export class ServiceMetrics {
   databaseChecked(up: boolean): void {
     this.#databaseUp.set(up ? 1 : 0);
   }
+}
+
+/**
+ * The primary and the read replicas: statements by role, where read-only requests went, and per
+ * replica its state, lag and pool. The unlabelled `replicat_db_pool_*` gauges are the primary's pool.
+ */
+function distributionMetrics(registers: Registry[], describe: () => DistributionState): void {
+  new Counter({
+    name: 'replicat_db_statements_total',
+    help: 'SQL statements sent, by role (primary, replica) and server',
+    labelNames: ['role', 'server'],
+    registers,
+    collect() {
+      const state = describe();
+      this.reset();
+      this.inc({ role: 'primary', server: state.primary.server }, state.primary.statements);
+      for (const r of state.replicas) this.inc({ role: 'replica', server: r.server }, r.statements);
+    },
+  });
+  new Counter({
+    name: 'replicat_db_reads_total',
+    help: 'Read-only requests by where they went: replica, or primary_no_replica, primary_lagging, primary_token_wait',
+    labelNames: ['target'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [target, count] of Object.entries(describe().reads)) this.inc({ target }, count);
+    },
+  });
+  const perReplica = (name: string, help: string, aggregator: 'sum' | 'max' | 'min', read: (r: ReplicaState) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['replica'],
+      registers,
+      aggregator,
+      collect() {
+        this.reset();
+        for (const r of describe().replicas) {
+          const value = read(r);
+          if (value !== undefined) this.set({ replica: r.server }, value);
+        }
+      },
+    });
+  perReplica('replicat_db_replica_up', '1 while the read replica serves reads within the allowed lag, else 0 (lagging, down, refused)', 'min', (r) => (r.state === 'up' ? 1 : 0));
+  perReplica('replicat_db_replica_lag_seconds', "How far the replica's replay is behind the primary, as last measured", 'max', (r) => (r.lagMs === undefined ? undefined : r.lagMs / 1000));
+  perReplica('replicat_db_replica_pool_connections', 'Connections to the replica open now, busy or idle', 'sum', (r) => r.pool.total);
+  perReplica('replicat_db_replica_pool_idle', 'Connections to the replica open and idle', 'sum', (r) => r.pool.idle);
+  perReplica('replicat_db_replica_pool_waiting', 'Queries waiting for a connection to the replica', 'sum', (r) => r.pool.waiting);
+  perReplica('replicat_db_replica_pool_max', 'Largest number of connections the replica pool opens', 'sum', (r) => r.pool.max);
 }
 
 /** What one request came to, as the face that served it saw it. */

@@ -3,6 +3,8 @@
  * certificate does not parse). `main` prints the message as one line and exits non-zero, without a
  * stack trace: the message names the setting to fix.
  */
+import { redactPostgresUrl } from '../db/postgres/multi-host-url';
+
 export class StartupError extends Error {}
 
 /** A database URL fit for a log line: the password, if any, replaced. */
@@ -12,7 +14,8 @@ export function redactedUrl(url: string): string {
     if (parsed.password !== '') parsed.password = '***';
     return parsed.toString();
   } catch {
-    return '(unparsable URL)';
+    // libpq's multi-host form (h1:5432,h2:5432) is no WHATWG URL.
+    return /^postgres(ql)?:\/\//.test(url) ? redactPostgresUrl(url) : '(unparsable URL)';
   }
 }
 

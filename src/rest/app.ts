@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
 import type { AuditSink, Identity } from '../core/context';
-import { catalogContext, type FaceOptions } from '../face-options';
+import type { FaceOptions } from '../face-options';
+import { routedContext } from '../routed-context';
 import { CatalogError } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
@@ -18,6 +19,7 @@ import type { StreamHandler } from './ndjson-bulk';
 import { ContractValidators, type Check } from './validation';
 import { ExactRoutes } from './exact-routes';
 import { jsonBody } from './json-body';
+import { READ_OPERATIONS } from './read-operations';
 
 export interface RestAppOptions extends FaceOptions {
   /** The instance's metrics; a fresh registry when absent (tests). */
@@ -68,14 +70,21 @@ export function createRestApp(options: RestAppOptions): express.Express {
     noteOperation(res, 'ready');
     // A draining instance says so first, so that a load balancer stops sending before it goes away.
     if (options.draining?.() === true) return sendProblem(res, toProblem('Unavailable', 'the service is shutting down'));
+    let primaryUp = true;
     try {
       await withTimeout(options.database.ping(), options.readyTimeoutMs ?? 3000);
-      metrics.databaseChecked(true);
-      res.json({ status: 'ready', database: options.database.dialect });
     } catch {
-      metrics.databaseChecked(false);
-      sendProblem(res, toProblem('Unavailable', 'the database does not answer'));
+      primaryUp = false;
     }
+    metrics.databaseChecked(primaryUp);
+    const distribution = readyDistribution(options.database);
+    if (primaryUp) return res.json({ status: 'ready', database: options.database.dialect, ...distribution });
+    // Without a primary the replicas still serve reads: ready for them, and writes answer 503 until a failover.
+    if (distribution?.replicas.some((r) => r.state === 'up' || r.state === 'lagging') === true) {
+      return res.json({ status: 'degraded', database: options.database.dialect, ...distribution });
+    }
+    const why = distribution?.primary.reason;
+    sendProblem(res, Object.assign(toProblem('Unavailable', why === undefined ? 'the database does not answer' : `the database does not answer: ${why}`), distribution ?? {}));
   });
   app.get('/metrics', async (_req, res) => {
     noteOperation(res, 'metrics');
@@ -104,7 +113,11 @@ export function createRestApp(options: RestAppOptions): express.Express {
   const exactRoutes = new ExactRoutes();
   app.use(exactRoutes.middleware);
   const knownPaths = new Map<string, string[]>();
-  for (const { path, method, operation } of listOperations(doc)) {
+  const operations = listOperations(doc);
+  for (const name of READ_OPERATIONS) {
+    if (!operations.some((o) => o.operation.operationId === name)) throw new Error(`read-operations.ts names ${name}, which the OpenAPI document does not have`);
+  }
+  for (const { path, method, operation } of operations) {
     const handler = REST_HANDLERS[operation.operationId];
     if (SERVICE_OPERATIONS.has(operation.operationId)) continue;
     if (handler === undefined) throw new Error(`no REST handler for operation ${operation.operationId}`);
@@ -126,8 +139,9 @@ export function createRestApp(options: RestAppOptions): express.Express {
       }
       next();
     };
+    const access = READ_OPERATIONS.has(operation.operationId) ? 'read' : 'write';
     const streamed = REST_STREAM_HANDLERS[operation.operationId];
-    const ndjsonBody = streamed ? [streamNdjson(options, face, streamed.handle, validators.schema(streamed.itemSchema))] : [];
+    const ndjsonBody = streamed ? [streamNdjson(options, face, access, streamed.handle, validators.schema(streamed.itemSchema))] : [];
     const answer = async (req: Request, res: Response) => {
       try {
         if (checkQuery) {
@@ -147,7 +161,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
           const issues = checkBody(req.body);
           if (issues.length > 0) return sendInvalid(res, 'the request body does not match the API', issues);
         }
-        const ctx = catalogContext(face, res.locals.identity as Identity, requestIdOf(res));
+        const ctx = await routedContext(face, access, res.locals.identity as Identity, req, res, requestIdOf(res));
         const body = await REST_HANDLERS[operation.operationId]!(ctx, req, res, restFace);
         noteResults(res, body);
         if (body !== undefined && !res.headersSent) res.json(body);
@@ -177,7 +191,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
 }
 
 /** NDJSON bodies go to the operation's streaming handler; anything else on to the JSON route. */
-function streamNdjson(options: RestAppOptions, face: FaceOptions, handle: StreamHandler, checkItem: Check) {
+function streamNdjson(options: RestAppOptions, face: FaceOptions, access: 'read' | 'write', handle: StreamHandler, checkItem: Check) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!/^application\/x-ndjson\s*(;|$)/i.test(req.get('content-type') ?? '')) return next();
     const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
@@ -186,7 +200,7 @@ function streamNdjson(options: RestAppOptions, face: FaceOptions, handle: Stream
     }
     markStreamedBody(req);
     try {
-      await handle(catalogContext(face, res.locals.identity as Identity, requestIdOf(res)), req, res, checkItem);
+      await handle(await routedContext(face, access, res.locals.identity as Identity, req, res, requestIdOf(res)), req, res, checkItem);
     } catch (error) {
       failRequest(res, error, options.logger);
     }
@@ -248,6 +262,23 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
     logger.warn({ err: error, requestId: requestIdOf(res), url: res.req.originalUrl }, catalogError.message);
   }
   sendProblem(res, toProblem(catalogError.code, catalogError.code === 'Internal' ? 'internal error' : catalogError.message));
+}
+
+/** The primary and each replica as /readyz shows them; undefined for an engine without replicas. */
+function readyDistribution(database: DatabaseHandle) {
+  const state = database.routing?.describe();
+  if (state === undefined) return undefined;
+  const { server, state: primaryState, reason } = state.primary;
+  return {
+    primary: { server, state: primaryState, ...(reason !== undefined ? { reason } : {}) },
+    replicas: state.replicas.map(({ server, state, lagMs, replayed, reason }) => ({
+      server,
+      state,
+      ...(lagMs !== undefined ? { lagMs } : {}),
+      ...(replayed !== undefined ? { replayed } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    })),
+  };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

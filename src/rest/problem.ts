@@ -67,6 +67,8 @@ export function toProblem(code: ErrorCode, detail: string, extras: ProblemExtras
 export function sendProblem(res: Response, problem: Problem): void {
   noteFailure(res, problem.code, problem.detail);
   const requestId = requestIdOf(res);
+  // The database is down or failing over: a client that waits a second finds it back or a new primary.
+  if (problem.status === 503 && !res.hasHeader('retry-after')) res.setHeader('retry-after', '1');
   res
     .status(problem.status)
     .type('application/problem+json')

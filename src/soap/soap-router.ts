@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
 import type { CatalogContext } from '../core/context';
-import { catalogContext, type FaceOptions } from '../face-options';
+import type { FaceOptions } from '../face-options';
+import { routedContext } from '../routed-context';
 import type { ErrorCode } from '../core/errors';
 import { toCatalogError } from '../db/db-errors';
 import { noteFailure, noteIdentity, noteItems, noteOperation, requestIdOf } from '../ops/request-observer';
@@ -13,6 +14,7 @@ import type { OperationDefinition, PortDefinition, ServiceInfo } from './operati
 import { FIREMAN_CATALOG } from './ports/fireman-catalog';
 import { METADATA_CATALOG } from './ports/metadata-catalog';
 import { STORAGE_INDEX } from './ports/storage-index';
+import { SOAP_READ_OPERATIONS } from './read-operations';
 import { readServiceInfo } from './service-info';
 import { wsdlDocument } from './wsdl-document';
 import { DEFAULT_XML_LIMITS, readXml, XmlRefused, type XmlElement, type XmlReaderLimits } from './xml-reader';
@@ -70,7 +72,7 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
         noteItems(res, itemCount(call.operation));
         const identity = await options.identify(req);
         noteIdentity(res, identity);
-        const ctx = catalogContext(options, identity, requestIdOf(res));
+        const ctx = await routedContext(options, SOAP_READ_OPERATIONS.has(operation.name) ? 'read' : 'write', identity, req, res, requestIdOf(res));
         const body = await runOperation(port, operation, ctx, new Parts(call.operation, operation.parts.map((p) => p.name)), service, version);
         res.status(200).type(contentType(version)).send(body);
       } catch (error) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
 import { Agent, fetch as undiciFetch, Request as UndiciRequest, type Dispatcher } from 'undici';
 import { AttemptSignal } from '../attempt-signal';
+import { CONSISTENCY_HEADER, ConsistencyToken } from './consistency-token';
 import { authorizationHeader, type Credentials } from '../credentials';
 import { AbortError, errorFromResponse, HttpError, NetworkError, ReplicatError } from '../errors';
 import type { paths } from '../generated/openapi';
@@ -92,6 +93,10 @@ export class RestTransport<P extends {} = paths> {
   readonly #timeoutMs: number;
   readonly #agent: Agent | undefined;
   readonly #fetch: FetchFunction;
+  /** `#fetch` for the service's own requests: they carry the newest consistency token, and note new ones. */
+  readonly #serviceFetch: FetchFunction;
+  /** The newest consistency token of this client's writes (read-your-writes on read replicas). */
+  readonly consistency = new ConsistencyToken();
   readonly #baseUrl: string;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #answerError: ErrorFromResponse;
@@ -108,11 +113,12 @@ export class RestTransport<P extends {} = paths> {
     this.#agent = options.fetch === undefined ? makeAgent(credentials, options) : undefined;
     const authorization = authorizationHeader(credentials);
     this.#fetch = options.fetch ?? this.#undiciFetch();
+    this.#serviceFetch = this.#withConsistency(this.#fetch);
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#headers = { ...options.headers, ...(authorization !== undefined ? { authorization } : {}) };
     this.api = createClient<P, 'application/json'>({
       baseUrl: this.#baseUrl,
-      fetch: this.#fetch,
+      fetch: this.#serviceFetch,
       // Requests are built with the Request of the undici that sends them: Node's global Request comes
       // from Node's bundled undici, whose instances undici's fetch does not take. The types only differ
       // in name (both are the Fetch standard's).
@@ -124,7 +130,7 @@ export class RestTransport<P extends {} = paths> {
   /** A request outside the OpenAPI contract (the SOAP ports), with the client's headers and HTTP stack. */
   post(path: string, body: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Response> {
     const request = new UndiciRequest(`${this.#baseUrl}${path}`, { method: 'POST', body, headers: { ...this.#headers, ...headers }, signal });
-    return this.#fetch(request as unknown as Request);
+    return this.#serviceFetch(request as unknown as Request);
   }
 
   /**
@@ -241,6 +247,17 @@ export class RestTransport<P extends {} = paths> {
   #problemOf(answer: ApiAnswer<unknown>): Outcome<never> {
     const { response, error } = answer;
     return { failed: this.#answerError(response.status, error, response.headers.get('x-request-id') ?? undefined), response };
+  }
+
+  /** TURLs on storage hosts go through `#fetch` and never see the token: it is the catalog's business. */
+  #withConsistency(send: FetchFunction): FetchFunction {
+    return async (request) => {
+      const token = this.consistency.current;
+      if (token !== undefined && !request.headers.has(CONSISTENCY_HEADER)) request.headers.set(CONSISTENCY_HEADER, token);
+      const response = await send(request);
+      this.consistency.note(response.headers.get(CONSISTENCY_HEADER));
+      return response;
+    };
   }
 
   #undiciFetch(): FetchFunction {

@@ -10,6 +10,11 @@ export interface OutageGateOptions {
   readonly probeEveryMs: number;
   /** How long one probe may take (connect and `SELECT 1`). */
   readonly probeTimeoutMs: number;
+  /**
+   * How to find out that the database answers again, instead of `SELECT 1` on `url`: a multi-host
+   * primary's probe finds which server is writable now (primary-pool.ts).
+   */
+  readonly probe?: () => Promise<unknown>;
 }
 
 /**
@@ -41,6 +46,11 @@ export class OutageGate {
     return this.#down !== undefined;
   }
 
+  /** Why the database is known to be down, or undefined while it is not. */
+  get reason(): string | undefined {
+    return this.#down;
+  }
+
   check(): void {
     if (this.#down !== undefined) throw new Unavailable(`the database is unavailable (${this.#down}); retry later`);
   }
@@ -62,6 +72,19 @@ export class OutageGate {
   async #probe(): Promise<void> {
     if (this.#probing) return;
     this.#probing = true;
+    if (this.#options.probe !== undefined) {
+      try {
+        await this.#options.probe();
+        this.#down = undefined;
+        this.close();
+      } catch (error) {
+        // still down; the newest reason is the one worth showing
+        if (this.#down !== undefined && error instanceof Error) this.#down = error.message;
+      } finally {
+        this.#probing = false;
+      }
+      return;
+    }
     const client = new pg.Client({
       connectionString: this.#options.url,
       connectionTimeoutMillis: this.#options.probeTimeoutMs,
@@ -84,7 +107,10 @@ export class OutageGate {
 
 function isConnectionFailure(error: unknown): boolean {
   const state = sqlState(error);
-  if (state !== undefined && (CONNECTION_CODES.has(state) || state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')) return true;
+  // 25006: a write refused by a server that is (now) read-only — a primary demoted to a standby.
+  if (state !== undefined && (CONNECTION_CODES.has(state) || state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03' || state === '25006')) {
+    return true;
+  }
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|Query read timeout|connect ECONNREFUSED/i.test(message);
 }

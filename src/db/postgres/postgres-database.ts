@@ -1,11 +1,14 @@
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import type { DatabaseHandle } from '../database-handle';
+import type { DatabaseHandle, PoolStats } from '../database-handle';
 import type { Database, Db } from '../schema';
+import { isMultiHost, parsePostgresUrl, redactPostgresUrl, serverName } from './multi-host-url';
 import { OutageGate } from './outage-gate';
+import { PrimaryPool, type ConnectionPool } from './primary-pool';
 import { makeTimestampParser } from './timestamp-parser';
 
 export interface PostgresOptions {
+  /** One server, or several in libpq's multi-host form: then the writable one is used (primary-pool.ts). */
   readonly url: string;
   readonly poolSize: number;
   /** How long to wait for a connection before the request fails as Unavailable. */
@@ -34,9 +37,63 @@ const types = {
   },
 };
 
-export function openPostgres(options: PostgresOptions): DatabaseHandle {
+/** A PostgreSQL handle, with what the read routing and /readyz need to know of its server. */
+export interface PostgresHandle extends DatabaseHandle {
+  poolStats(): PoolStats;
+  /** Why the server is known to be down (its outage gate is closed), or undefined. */
+  outage(): string | undefined;
+  /** `host:port` of the server in use: with several listed, the primary found last. */
+  server(): string;
+  /** Statements sent so far, for /metrics. */
+  statements(): number;
+}
+
+export function openPostgres(options: PostgresOptions): PostgresHandle {
+  const multiHost = isMultiHost(options.url);
+  const primary = multiHost
+    ? new PrimaryPool({ url: parsePostgresUrl(options.url), makePool: (url) => makePool(url, options), probeTimeoutMs: Math.min(options.connectTimeoutMs, 2000) })
+    : undefined;
+  const pool: ConnectionPool = primary ?? makePool(options.url, options);
+  const probeTimeoutMs = Math.min(options.connectTimeoutMs, 2000);
+  const gate = new OutageGate({ url: options.url, probeEveryMs: 500, probeTimeoutMs, ...(primary ? { probe: () => primary.findPrimary() } : {}) });
+  const counter = { statements: 0 };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool, gate, counter) }) });
+  const single = multiHost ? undefined : singleServerName(options.url);
+  return {
+    db,
+    dialect: 'postgres',
+    async executeScript(session: Db, script: string) {
+      // No parameters: pg sends it with the simple query protocol, which runs several statements.
+      await session.executeQuery(CompiledQuery.raw(script));
+    },
+    async ping() {
+      await db.executeQuery(CompiledQuery.raw('SELECT 1'));
+    },
+    poolStats() {
+      return { max: options.poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    },
+    outage: () => gate.reason,
+    server: () => single ?? primary?.server ?? '(none writable yet)',
+    statements: () => counter.statements,
+    async close() {
+      gate.close();
+      await db.destroy();
+    },
+  };
+}
+
+function singleServerName(url: string): string {
+  try {
+    const parsed = parsePostgresUrl(url);
+    return parsed.servers.length === 1 ? serverName(parsed.servers[0]!) : redactPostgresUrl(url);
+  } catch {
+    return redactPostgresUrl(url);
+  }
+}
+
+function makePool(url: string, options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
     ...(options.statementTimeoutMs > 0
@@ -51,26 +108,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   });
   // A dropped idle connection must not take the process down; the next checkout reconnects.
   pool.on('error', () => undefined);
-  const gate = new OutageGate({ url: options.url, probeEveryMs: 500, probeTimeoutMs: Math.min(options.connectTimeoutMs, 2000) });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool, gate) }) });
-  return {
-    db,
-    dialect: 'postgres',
-    async executeScript(session: Db, script: string) {
-      // No parameters: pg sends it with the simple query protocol, which runs several statements.
-      await session.executeQuery(CompiledQuery.raw(script));
-    },
-    async ping() {
-      await db.executeQuery(CompiledQuery.raw('SELECT 1'));
-    },
-    poolStats() {
-      return { max: options.poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
-    },
-    async close() {
-      gate.close();
-      await db.destroy();
-    },
-  };
+  return pool;
 }
 
 /**
@@ -79,7 +117,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
  * next query must not queue behind it (or wait on a socket that will never speak again). And while the
  * outage gate knows the server is down, checkouts fail at once instead of waiting for the timeouts.
  */
-function guardedPool(pool: pg.Pool, gate: OutageGate): PostgresPool {
+function guardedPool(pool: ConnectionPool, gate: OutageGate, counter: { statements: number }): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       gate.check();
@@ -99,6 +137,7 @@ function guardedPool(pool: pg.Pool, gate: OutageGate): PostgresPool {
       };
       client.on('error', onError);
       const query = (first: unknown, parameters?: readonly unknown[]) => {
+        counter.statements++;
         if (typeof first !== 'string') return client.query(first as pg.Submittable);
         // After a read timeout the connection is still busy with the lost query: the ROLLBACK that
         // follows would wait behind it for a whole timeout more.
