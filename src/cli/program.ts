@@ -6,11 +6,12 @@ import type { CliIo } from './cli-io';
 import type { CliCommand } from './command-spec';
 import { COMMANDS } from './command-table';
 import { ExitCode } from './exit-codes';
+import { helpWidth, wrapText } from './help-text';
 import { describeFailure, Session, type CommonOptions } from './session';
 
+// One paragraph a line: wrapText fits them to the terminal.
 const EXIT_CODES_HELP = `
-Exit status: 0 every item succeeded; 1 some items failed (each on stderr, one line); 2 usage error;
-3 the service could not be reached, was unavailable, or refused the credentials.
+Exit status: 0 every item succeeded; 1 some items failed (each on stderr, one line); 2 usage error; 3 the service could not be reached, was unavailable, or refused the credentials.
 Service: -s URL, else REPLICAT_ENDPOINT, else "endpoint" in ~/.config/replicat/config.json.
 Credentials: X509_USER_PROXY, X509_USER_CERT/X509_USER_KEY, REPLICAT_TOKEN, or REPLICAT_USER/REPLICAT_PASSWORD.`;
 
@@ -50,7 +51,7 @@ export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerC
         .name('replicat')
         .description('The replicat grid file and replica catalog: its command line, and the service itself.')
         .version(version(), '-V, --version', 'print the version')
-        .addHelpText('after', `${EXIT_CODES_HELP}\nEach command is also installed under its gLite name (glite-catalog-ls, …); see docs/cli.md.`);
+        .addHelpText('after', wrapText(`${EXIT_CODES_HELP}\nEach command is also installed under its gLite name (glite-catalog-ls, …); see docs/cli.md.`, helpWidth(io.stdout)));
       for (const command of COMMANDS) defineRunnable(program.command(command.name), command, `replicat ${command.name}`, io, settle);
       if (server !== undefined) {
         for (const [name, spec] of Object.entries(server)) {
@@ -75,9 +76,13 @@ type Settle = (code: number) => void;
 async function run(io: CliIo, build: (program: Command, settle: Settle) => void, argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   const program = new Command();
+  const width = helpWidth(io.stdout);
   program.exitOverride().configureOutput({
     writeOut: (text) => void io.stdout.write(text),
     writeErr: (text) => void io.stderr.write(text),
+    getOutHelpWidth: () => width,
+    getErrHelpWidth: () => width,
+    outputError: (text, write) => write(`${program.name()}: ${text.replace(/^error: /, '')}`),
   });
   build(program, (code) => (exitCode = code));
   try {
@@ -92,6 +97,8 @@ async function run(io: CliIo, build: (program: Command, settle: Settle) => void,
 /** `displayName` prefixes the command's error lines: the name it was invoked by. */
 function defineRunnable(command: Command, spec: CliCommand, displayName: string, io: CliIo, settle: Settle): void {
   command
+    // commander says `error: unknown option '-x'`; a tool says `glite-catalog-ls: unknown option '-x'`.
+    .configureOutput({ ...command.configureOutput(), outputError: (text, write) => write(`${displayName}: ${text.replace(/^error: /, '')}`) })
     .description(spec.description === undefined ? spec.summary : `${spec.summary}\n\n${spec.description}`)
     .summary(spec.summary)
     .exitOverride()
@@ -104,7 +111,7 @@ function defineRunnable(command: Command, spec: CliCommand, displayName: string,
     .option('--json', 'print results as JSON, one object a line');
   for (const [syntax, description] of spec.arguments) command.argument(syntax, description);
   spec.configure(command);
-  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_CODES_HELP}`);
+  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n${wrapText(EXIT_CODES_HELP, helpWidth(io.stdout))}`);
   command.action(async (...params: unknown[]) => {
     const self = params.at(-1) as Command;
     const session = new Session(displayName, io, self.opts<CommonOptions>());
@@ -112,7 +119,7 @@ function defineRunnable(command: Command, spec: CliCommand, displayName: string,
       await spec.run(session, self.args, self);
       settle(session.exitCode);
     } catch (error) {
-      const { exitCode, message } = describeFailure(error);
+      const { exitCode, message } = describeFailure(error, session.failureContext);
       io.stderr.write(`${displayName}: ${message}\n`);
       settle(Math.max(exitCode, session.exitCode));
     } finally {

@@ -9,9 +9,11 @@ import {
   Unauthenticated,
   Unavailable,
   type CredentialSettings,
+  type Credentials,
 } from '@replicat/sdk';
 import { configPath, readConfigFile, resolveEndpoint, type ConfigFile, type Endpoint } from './cli-config';
 import { LineWriter, type CliIo } from './cli-io';
+import { describeConnectionFailure } from './connection-failure';
 import { CliError, ExitCode } from './exit-codes';
 
 /** The options every command takes (reference §7: -h -q -s -v -V), plus --json. */
@@ -42,6 +44,7 @@ export class Session {
   #soap: SoapClient | undefined;
   #clientOptions: ConstructorParameters<typeof ReplicatClient>[0] | undefined;
   #endpoint: Endpoint | undefined;
+  #credentials: Credentials | undefined;
   #config: { readonly path: string; readonly file: ConfigFile } | undefined;
   #exit: ExitCode = ExitCode.Ok;
   #failures = 0;
@@ -99,6 +102,7 @@ export class Session {
       throw new CliError(`credentials: ${(error as Error).message}`, ExitCode.Unreachable);
     }
     this.#endpoint = endpoint;
+    this.#credentials = settings.credentials;
     this.#clientOptions = {
       baseUrl: endpoint.url,
       ...settings,
@@ -113,7 +117,7 @@ export class Session {
   async fail(subject: string, error: ItemError): Promise<void> {
     this.#failures++;
     this.raise(ExitCode.ItemsFailed);
-    if (this.verbosity >= 0) await this.err.line(`${this.tool}: ${subject}: ${error.message} (${error.code})`);
+    if (this.verbosity >= 0) await this.err.line(`${this.tool}: ${subject}: ${withoutSubject(error.message, subject)} (${error.code})`);
   }
 
   /** A note for -v (level 1) or -vv (level 2), on stderr. */
@@ -138,30 +142,72 @@ export class Session {
     return this.#endpoint;
   }
 
+  /** What describeFailure needs to say which service and which credentials an error is about. */
+  get failureContext(): FailureContext {
+    return { url: this.#endpoint?.url, credentials: this.#credentials };
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.#client?.close(), this.#soap?.close()]);
   }
 }
 
 /**
+ * The service's message without the item it names when the line already starts with that item:
+ * `no such entry: /x` under `/x:` becomes `no such entry`. The service keeps the name in its message for
+ * clients that show the message alone; a name inside the message (`read on /x (stat)`) stays.
+ */
+export function withoutSubject(message: string, subject: string): string {
+  const names = new Set([subject, subject.replace(/^lfn:(\/\/)?/, ''), subject.replace(/^guid:(\/\/)?/, '')]);
+  for (const name of names) {
+    if (name === '') continue;
+    const at = message.indexOf(`: ${name}`);
+    const after = at + name.length + 2;
+    if (at >= 0 && (after === message.length || message.startsWith(' (', after))) return message.slice(0, at) + message.slice(after);
+  }
+  return message;
+}
+
+/** The service and credentials a command used, when it got that far. */
+export interface FailureContext {
+  readonly url?: string | undefined;
+  readonly credentials?: Credentials | undefined;
+}
+
+/**
  * The exit status and the one stderr line for an error that stopped a command: the service unreachable,
  * unavailable or refusing the credentials is 3; a usage mistake 2; a request refused as a whole 1.
  */
-export function describeFailure(error: unknown): { exitCode: ExitCode; message: string } {
+export function describeFailure(error: unknown, context: FailureContext = {}): { exitCode: ExitCode; message: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message };
   if (error instanceof IncompleteBulkError) {
-    const cause = error.cause instanceof ReplicatError ? describeFailure(error.cause) : undefined;
+    const cause = error.cause instanceof ReplicatError ? describeFailure(error.cause, context) : undefined;
     return { exitCode: cause?.exitCode ?? ExitCode.ItemsFailed, message: error.message };
   }
-  if (error instanceof Unauthenticated) {
-    const how = error.methods.length > 0 ? ` (the service takes: ${error.methods.join(', ')})` : '';
-    return { exitCode: ExitCode.Unreachable, message: `not authenticated: ${error.message}${how}; set X509_USER_PROXY, REPLICAT_TOKEN or REPLICAT_USER/REPLICAT_PASSWORD` };
-  }
-  if (error instanceof NetworkError || error instanceof TimeoutError || error instanceof Unavailable) {
+  if (error instanceof Unauthenticated) return { exitCode: ExitCode.Unreachable, message: refusedCredentials(error, context.credentials) };
+  if (error instanceof NetworkError) return { exitCode: ExitCode.Unreachable, message: `cannot reach the service: ${describeConnectionFailure(error, context.url)}` };
+  if (error instanceof TimeoutError || error instanceof Unavailable) {
     return { exitCode: ExitCode.Unreachable, message: `cannot reach the service: ${error.message}` };
   }
   if (error instanceof ReplicatError) {
     return { exitCode: ExitCode.ItemsFailed, message: `${error.message} (${error.code}${error.requestId !== undefined ? `, request ${error.requestId}` : ''})` };
   }
   return { exitCode: ExitCode.ItemsFailed, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+}
+
+/** A 401: with no credentials, how to give some; with credentials, that they were refused (not to set what is set). */
+function refusedCredentials(error: Unauthenticated, credentials: Credentials | undefined): string {
+  switch (credentials?.type) {
+    case 'basic':
+      return `the service refused the credentials of user ${credentials.username} (REPLICAT_USER/REPLICAT_PASSWORD): ${error.message}`;
+    case 'bearer':
+      return `the service refused the token in REPLICAT_TOKEN (expired or revoked?): ${error.message}`;
+    case 'x509':
+      return `the service refused the certificate${credentials.source !== undefined ? ` ${credentials.source}` : ''}: ${error.message}`;
+    case 'none':
+    case undefined: {
+      const how = error.methods.length > 0 ? ` (the service takes: ${error.methods.join(', ')})` : '';
+      return `not authenticated: ${error.message}${how}; set X509_USER_PROXY, REPLICAT_TOKEN or REPLICAT_USER/REPLICAT_PASSWORD`;
+    }
+  }
 }

@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly stdin?: string;
   /** Whether stdout claims to be a terminal. */
   readonly tty?: boolean;
+  /** The terminal's width, when `tty`. */
+  readonly columns?: number;
 }
 
 export interface CliTestService {
@@ -57,7 +59,7 @@ export async function startCliService(limits: Partial<typeof TEST_LIMITS> = {}, 
   const io = (options: RunOptions): { io: CliIo; out: () => string; err: () => string } => {
     const out: string[] = [];
     const err: string[] = [];
-    const sink = (into: string[], tty: boolean): TextSink => ({ write: (text) => (into.push(text), true), isTTY: tty });
+    const sink = (into: string[], tty: boolean): TextSink => ({ write: (text) => (into.push(text), true), isTTY: tty, ...(tty && options.columns !== undefined ? { columns: options.columns } : {}) });
     return {
       io: {
         stdout: sink(out, options.tty === true),

@@ -49,9 +49,27 @@ describe('ls', () => {
     expect(two.stdout).toBe('/grid/vo/run1:\na.root\nb.root\nc.txt\n\n/grid/vo/run2:\na.root\n');
   });
 
-  it('gives owner, group, size, mtime and GUID with -l', async () => {
+  it('gives kind, your rights, owner, group, size, mtime and GUID with -l', async () => {
     const [line] = (await svc.tool('glite-catalog-ls', ['-l', '/grid/vo/run1/a.root'])).lines;
-    expect(line).toMatch(/^- \/DC=org\/DC=example\/CN=Test User testers 1048576 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ [0-9a-f-]{36} \/grid\/vo\/run1\/a\.root$/);
+    expect(line).toMatch(/^- pdrwlxgs \/DC=org\/DC=example\/CN=Test User testers 1048576 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ [0-9a-f-]{36} \/grid\/vo\/run1\/a\.root$/);
+  });
+
+  it('shows the rights the caller holds as the eight letters, a - for each one missing', async () => {
+    expect((await svc.tool('glite-catalog-mkdir', ['-p', '/grid/vo/rights'])).code).toBe(0);
+    expect((await svc.tool('glite-catalog-create', ['/grid/vo/rights/readonly'])).code).toBe(0);
+    // The owner keeps only read and getMetadata: the column is what the caller may do, not the owner's full mask.
+    expect((await svc.tool('glite-catalog-chmod', ['u=rg,g=,o=', '/grid/vo/rights/readonly'])).code).toBe(0);
+    const [line] = (await svc.tool('glite-catalog-ls', ['-l', '/grid/vo/rights'])).lines;
+    expect(line!.split(' ').slice(0, 2)).toEqual(['-', '--r---g-']);
+  });
+
+  it('sorts names naturally by default (f1 f2 f10 f1001 f10001), in byte order with --sort=name', async () => {
+    const names = ['f10001', 'f1001', 'f10', 'f2', 'f1'];
+    expect((await svc.tool('glite-catalog-create', ['-p', ...names.map((n) => `/grid/vo/natural/${n}`)])).code).toBe(0);
+    expect((await svc.tool('glite-catalog-ls', ['/grid/vo/natural'])).lines).toEqual(['f1', 'f2', 'f10', 'f1001', 'f10001']);
+    expect((await svc.tool('glite-catalog-ls', ['-l', '/grid/vo/natural'])).lines.map((l) => l.split(' ').at(-1))).toEqual(['f1', 'f2', 'f10', 'f1001', 'f10001']);
+    expect((await svc.tool('glite-catalog-ls', ['--sort=name', '/grid/vo/natural'])).lines).toEqual(['f1', 'f10', 'f10001', 'f1001', 'f2']);
+    expect((await svc.tool('glite-catalog-ls', ['--sort=size', '/grid/vo/natural'])).code).toBe(2);
   });
 
   it('shows a directory itself with -d, and walks the tree with -R', async () => {
@@ -71,7 +89,10 @@ describe('ls', () => {
     const run = await svc.tool('glite-catalog-ls', ['/grid/vo/nope', '/grid/vo/run2']);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('/grid/vo/run2:\na.root\n');
-    expect(run.stderr).toBe('glite-catalog-ls: /grid/vo/nope: no such entry: /grid/vo/nope (NotExists)\n');
+    // The item leads the line; the service's message names it too, and that repetition is dropped.
+    expect(run.stderr).toBe('glite-catalog-ls: /grid/vo/nope: no such entry (NotExists)\n');
+    const lfnForm = await svc.tool('glite-catalog-stat', ['lfn:///grid/vo/nope']);
+    expect(lfnForm.stderr).toBe('glite-catalog-stat: lfn:///grid/vo/nope: no such entry (NotExists)\n');
   });
 });
 
@@ -82,7 +103,8 @@ describe('wildcards', () => {
       run = await svc.tool('glite-catalog-ls', ['-l', '/grid/vo/run1/*.root']);
     });
     expect(run!.lines.map((l) => l.split(' ').at(-1))).toEqual(['/grid/vo/run1/a.root', '/grid/vo/run1/b.root']);
-    expect(requests).toEqual(['GET /api/v1/directories/entries?lfn=%2Fgrid%2Fvo%2Frun1']);
+    // -l asks the caller's rights on the matches in one bulk check.
+    expect(requests).toEqual(['GET /api/v1/directories/entries?lfn=%2Fgrid%2Fvo%2Frun1', 'POST /api/v1/permissions/check']);
   });
 
   it('cost one listing per pattern directory however many entries match, and one bulk call for all of them', async () => {
@@ -118,7 +140,9 @@ describe('stat, symlink, mv, rm, rmdir', () => {
   it('describes entries, through links unless --no-follow', async () => {
     expect((await svc.tool('glite-catalog-symlink', ['/grid/vo/run1/a.root', '/grid/vo/latest'])).code).toBe(0);
     const run = await svc.tool('glite-catalog-stat', ['/grid/vo/latest']);
-    expect(run.stdout).toContain(' Kind: file\n');
+    expect(run.stdout).toContain('Kind:     file\n');
+    // Every value starts in one column.
+    expect(new Set(run.lines.map((l) => /^\S+:\s+/.exec(l)![0].length))).toEqual(new Set([10]));
     expect(run.stdout).toContain('Checksum: adler32:09600001\n');
     const link = await svc.tool('glite-catalog-stat', ['--no-follow', '--json', '/grid/vo/latest']);
     expect(JSON.parse(link.stdout)).toMatchObject({ item: '/grid/vo/latest', ok: true, entry: { kind: 'symlink', target: '/grid/vo/run1/a.root' } });

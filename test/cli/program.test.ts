@@ -29,6 +29,17 @@ describe('help and version', () => {
     for (const option of ['-q, --quiet', '-v, --verbose', '-s, --service <url>', '-V, --version', '--json']) expect(run.stdout).toContain(option);
   });
 
+  it('wraps help to 80 columns off a terminal and to the terminal width on one, not at the width it was written', async () => {
+    const piped = await svc.tool('glite-catalog-ls', ['--help']);
+    expect(Math.max(...piped.lines.filter((l) => !l.startsWith('  glite-')).map((l) => l.length))).toBeLessThanOrEqual(80);
+    const wide = (await svc.replicat(['get', '--help'], { tty: true, columns: 200 })).lines;
+    const narrow = (await svc.replicat(['get', '--help'], { tty: true, columns: 100 })).lines;
+    expect(narrow.filter((l) => !l.startsWith('  replicat ') && l.length > 100)).toEqual([]);
+    // A paragraph re-wrapped from hard breaks leaves short lines; wrapped once, a wide terminal holds it in fewer.
+    expect(wide.length).toBeLessThan(narrow.length);
+    expect(wide.some((l) => l.length > 120)).toBe(true);
+  });
+
   it('lists every command under replicat --help, and prints the version with -V', async () => {
     const help = await svc.replicat(['--help']);
     for (const c of COMMANDS) expect(help.stdout).toContain(`  ${c.name} `);
@@ -50,6 +61,19 @@ describe('exit status', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).not.toBe('');
     }
+  });
+
+  it('prefixes usage errors with the tool, as every other error line', async () => {
+    expect((await svc.tool('glite-catalog-ls', ['--bogus', '/grid'])).stderr).toMatch(/^glite-catalog-ls: unknown option '--bogus'\n/);
+    expect((await svc.tool('glite-catalog-ls', [])).stderr).toMatch(/^glite-catalog-ls: missing required argument 'lfn'\n/);
+    expect((await svc.replicat(['ls', '--bogus', '/grid'])).stderr).toMatch(/^replicat ls: unknown option '--bogus'\n/);
+    expect((await svc.replicat(['frobnicate'])).stderr).toMatch(/^replicat: unknown command 'frobnicate'\n/);
+  });
+
+  it('says in one line that an https:// URL points at a plain http port (exit 3)', async () => {
+    const run = await svc.tool('glite-catalog-ls', ['-s', svc.baseUrl.replace('http:', 'https:'), '/grid']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(`glite-catalog-ls: cannot reach the service: ${svc.baseUrl.replace('http:', 'https:')} does not speak TLS there: an https:// URL for a plain http port? (ERR_SSL_WRONG_VERSION_NUMBER)\n`);
   });
 
   it('is 3 when the service cannot be reached or the credentials cannot be read', async () => {

@@ -9,7 +9,7 @@ export const setattr = defineCommand<{ readonly attribute: string[]; readonly cl
   tool: 'glite-catalog-setattr',
   summary: 'set (or clear) metadata attributes of entries',
   description:
-    'Values are typed by the attribute\'s schema (int, float, bool, timestamp, string), so run=1042 sends the\n' +
+    'Values are typed by the attribute\'s schema (int, float, bool, timestamp, string), so run=1042 sends the ' +
     'number 1042 when run is an int. Each entry is changed all or nothing.',
   arguments: [['<lfn...>', 'LFNs (wildcards expanded)']],
   examples: ["glite-catalog-setattr -a run=1042 -a detector=tpc '/grid/vo/run1/*.root'", 'glite-catalog-setattr -x quality /grid/vo/run1/a.root'],

@@ -7,8 +7,8 @@ export const chmod = defineCommand<{ readonly recursive?: boolean }>({
   tool: 'glite-catalog-chmod',
   summary: 'change the base rights of owner, group and others',
   description:
-    'MODE is chmod(1)-like over Fireman\'s eight rights: [ugoa][+-=][pdrwlxgs], comma-separated clauses\n' +
-    '(p change permissions, d delete, r read, w write, l list, x execute/traverse, g get metadata, s set metadata).\n' +
+    'MODE is chmod(1)-like over Fireman\'s eight rights: [ugoa][+-=][pdrwlxgs], comma-separated clauses ' +
+    '(p change permissions, d delete, r read, w write, l list, x execute/traverse, g get metadata, s set metadata). ' +
     'Each clause is applied atomically per entry by the service.',
   arguments: [
     ['<mode>', 'e.g. g+rl, o-w, u=pdrwlxgs,go=rl'],

@@ -27,13 +27,13 @@ export const get = defineCommand<GetOptions>({
   tool: 'replicat get',
   summary: 'copy files from their replicas to local disk, checked against the catalog',
   description:
-    'For each LFN: the catalog gives the replicas, size and adler32; replicas on offline SEs are skipped; the\n' +
-    'rest are tried preferred SEs first (--se), disk before tape, master first. Each SRM is asked once per\n' +
-    'batch (prepareToGet), staging on nearline SEs is waited for, the TURLs are downloaded in parallel into a\n' +
-    'temporary name, size and adler32 are compared with the catalog, and only then is the file renamed into\n' +
-    'place; pins are released. A failed or corrupt replica is reported and the next replica tried; a file\n' +
-    'whose every replica failed is a failed item (exit 1), never a file with wrong bytes.\n' +
-    'One LFN and a DESTINATION that is not a directory: the file is written there. Otherwise DESTINATION is a\n' +
+    'For each LFN: the catalog gives the replicas, size and adler32; replicas on offline SEs are skipped; the ' +
+    'rest are tried preferred SEs first (--se), disk before tape, master first. Each SRM is asked once per ' +
+    'batch (prepareToGet), staging on nearline SEs is waited for, the TURLs are downloaded in parallel into a ' +
+    'temporary name, size and adler32 are compared with the catalog, and only then is the file renamed into ' +
+    'place; pins are released. A failed or corrupt replica is reported and the next replica tried; a file ' +
+    'whose every replica failed is a failed item (exit 1), never a file with wrong bytes.\n\n' +
+    'One LFN and a DESTINATION that is not a directory: the file is written there. Otherwise DESTINATION is a ' +
     'directory (made if missing) and each file keeps its LFN\'s last component.',
   arguments: [['<lfns-and-destination...>', 'LFN... (wildcards expanded) then DESTINATION (a local file for one LFN, or a directory)']],
   examples: [

@@ -7,7 +7,7 @@ export const getacl = defineCommand<object>({
   tool: 'glite-catalog-getacl',
   summary: 'show owner, group, base rights and ACL entries',
   description:
-    'One entry a line, in the form setacl reads: user::RIGHTS, group::RIGHTS, other::RIGHTS for the base\n' +
+    'One entry a line, in the form setacl reads: user::RIGHTS, group::RIGHTS, other::RIGHTS for the base ' +
     'rights; [inherit:]user|group:PRINCIPAL:ALLOWED[!DENIED] for ACL entries.',
   arguments: [['<lfn...>', 'LFNs (wildcards expanded)']],
   examples: ['glite-catalog-getacl /grid/vo/run1'],

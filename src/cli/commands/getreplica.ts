@@ -6,7 +6,7 @@ export const getreplica = defineCommand<{ readonly long?: boolean }>({
   name: 'getreplica',
   tool: 'glite-catalog-getreplica',
   summary: 'print the SURLs of files, master first, a blank line between files',
-  description: '-l prints "Replicas for FILE", then per replica its registration time, last change time, Master for\nthe master, and the SURL.',
+  description: '-l prints "Replicas for FILE", then per replica its registration time, last change time, Master for the master, and the SURL.',
   arguments: [['<file...>', 'LFNs (wildcards expanded) or guid:GUID']],
   examples: ['glite-catalog-getreplica /grid/vo/run1/a.root', "glite-catalog-getreplica -l '/grid/vo/run1/*.root' guid:6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c"],
   configure: (command) => command.option('-l, --long', 'times and the master flag with each SURL'),

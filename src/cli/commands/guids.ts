@@ -30,8 +30,8 @@ export const getlfn = defineCommand<object>({
   tool: 'glite-catalog-getlfn',
   summary: 'print the LFN of files named by GUID or by one of their SURLs',
   description:
-    'SURLs are looked up in one REST bulk request. GUIDs in one Fireman getLfnForGuid call on the SOAP face\n' +
-    '(REST has no GUID → LFN lookup); SOAP being all or nothing, when a GUID is unknown the GUIDs are asked\n' +
+    'SURLs are looked up in one REST bulk request. GUIDs in one Fireman getLfnForGuid call on the SOAP face ' +
+    '(REST has no GUID → LFN lookup); SOAP being all or nothing, when a GUID is unknown the GUIDs are asked ' +
     'one by one to tell which.',
   arguments: [['<guid-or-surl...>', 'guid:GUID (or a bare UUID), or a SURL']],
   examples: ['glite-catalog-getlfn guid:6f1c8e0a-3c1d-4b7e-9b0a-2f4d5e6a7b8c', 'glite-catalog-getlfn srm://se1.example.org/vo/a.root'],

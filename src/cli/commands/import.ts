@@ -21,12 +21,12 @@ export const importCommand = defineCommand<ImportOptions>({
   tool: 'replicat import',
   summary: 'register files in bulk from NDJSON or CSV, resumably',
   description:
-    'Each line describes a file: lfn (required), guid, size, checksum (adler32:HEX, md5:HEX or {"type","value"};\n' +
-    'or adler32 / md5 columns), surls (a list; in CSV one cell separated by spaces, | or ;). CSV starts with a\n' +
-    'header naming its columns. Missing parent directories are made. Lines that cannot be registered go to the\n' +
-    'failure file (NDJSON: line, lfn, code, message, input) and the import goes on.\n' +
-    'Resumable: a file already registered as the line describes it (same LFN, and same GUID, size and checksum\n' +
-    'where the line gives them) counts as done, so re-running the same input after a crash finishes the job.\n' +
+    'Each line describes a file: lfn (required), guid, size, checksum (adler32:HEX, md5:HEX or {"type","value"}; ' +
+    'or adler32 / md5 columns), surls (a list; in CSV one cell separated by spaces, | or ;). CSV starts with a ' +
+    'header naming its columns. Missing parent directories are made. Lines that cannot be registered go to the ' +
+    'failure file (NDJSON: line, lfn, code, message, input) and the import goes on.\n\n' +
+    'Resumable: a file already registered as the line describes it (same LFN, and same GUID, size and checksum ' +
+    'where the line gives them) counts as done, so re-running the same input after a crash finishes the job. ' +
     'Memory stays constant: the input is streamed, with at most --in-flight batches of --batch lines held.',
   arguments: [['<file>', 'the input (- for stdin); .csv is CSV, anything else NDJSON unless --format']],
   examples: ['replicat import files.ndjson', 'replicat import --format csv --failures bad.ndjson - < files.txt'],

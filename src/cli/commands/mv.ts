@@ -8,7 +8,7 @@ export const mv = defineCommand<object>({
   name: 'mv',
   tool: 'glite-catalog-mv',
   summary: 'rename entries, or move them into a directory',
-  description: 'A directory moves with everything below it, in one statement on the service. With several sources\n(or a wildcard), the destination must be a directory.',
+  description: 'A directory moves with everything below it, in one statement on the service. With several sources (or a wildcard), the destination must be a directory.',
   arguments: [['<source-and-destination...>', 'SOURCE... (LFNs, wildcards expanded) then DESTINATION (the new name, or a directory to move into)']],
   examples: ['glite-catalog-mv /grid/vo/run1 /grid/vo/run-001', "glite-catalog-mv '/grid/vo/incoming/*.root' /grid/vo/run1"],
   async run(session, args) {

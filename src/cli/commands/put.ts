@@ -24,13 +24,13 @@ export const put = defineCommand<PutOptions>({
   tool: 'replicat put',
   summary: 'store local files on an SE and register them (file, size, adler32, replica) in the catalog',
   description:
-    'The SRM reserves a TURL per file (prepareToPut), the bytes are uploaded in parallel with their adler32\n' +
-    'computed on the way, and putDone has the SRM compute size and adler32 of what arrived and register the\n' +
-    'file (with missing parent directories) and its replica in the catalog. A checksum that differs from the\n' +
-    'one computed here means the bytes were damaged in transit: the replica is removed and the file reported.\n' +
-    'An LFN that exists already gets one more replica when the bytes are the same, and is refused otherwise.\n' +
-    'The SURL is the SE\'s first SURL prefix followed by the LFN. One SOURCE and an LFN: the file is stored\n' +
-    'under that LFN; several SOURCEs (or an LFN ending in /): the LFN is a directory and each file keeps its\n' +
+    'The SRM reserves a TURL per file (prepareToPut), the bytes are uploaded in parallel with their adler32 ' +
+    'computed on the way, and putDone has the SRM compute size and adler32 of what arrived and register the ' +
+    'file (with missing parent directories) and its replica in the catalog. A checksum that differs from the ' +
+    'one computed here means the bytes were damaged in transit: the replica is removed and the file reported. ' +
+    'An LFN that exists already gets one more replica when the bytes are the same, and is refused otherwise. ' +
+    'The SURL is the SE\'s first SURL prefix followed by the LFN. One SOURCE and an LFN: the file is stored ' +
+    'under that LFN; several SOURCEs (or an LFN ending in /): the LFN is a directory and each file keeps its ' +
     'name.',
   arguments: [['<sources-and-lfn...>', 'SOURCE... (local files) then LFN (the file\'s LFN for one source, or a directory)']],
   examples: ['replicat put --se se1.example.org ./a.root /grid/vo/run1/a.root', 'replicat put --se se1.example.org --srm http://srm.example.org:8446 run1/*.root /grid/vo/run1/'],

@@ -1,7 +1,7 @@
 import { InvalidArgument, type Entry, type Query } from '@replicat/sdk';
 import { parseLfnArgument } from '../catalog-argument';
 import { defineCommand } from '../command-spec';
-import { alignColumns, longFields } from '../entry-format';
+import { longLines } from '../entry-format';
 import { UsageError } from '../exit-codes';
 import type { Session } from '../session';
 
@@ -52,7 +52,7 @@ async function printMatches(session: Session, matches: Query, options: QueryOpti
   }
   let block: Entry[] = [];
   const flush = async (): Promise<void> => {
-    for (const line of alignColumns(block.map((e) => longFields(e, e.lfn)))) await session.out.line(line);
+    for (const line of longLines(block.map((entry) => ({ entry, name: entry.lfn })))) await session.out.line(line);
     block = [];
   };
   for await (const entry of matches) {

@@ -19,9 +19,9 @@ export const setacl = defineCommand<SetaclOptions>({
   tool: 'glite-catalog-setacl',
   summary: 'change ACL entries and base rights',
   description:
-    'ENTRY is a line of getacl: user:PRINCIPAL:RIGHTS or group:PRINCIPAL:RIGHTS (RIGHTS: allowed letters of\n' +
-    'pdrwlxgs, then optionally ! and denied letters), prefixed inherit: to pass it to new entries below;\n' +
-    'user::RIGHTS, group::RIGHTS, other::RIGHTS set the base rights. One entry per option, so a DN may hold\n' +
+    'ENTRY is a line of getacl: user:PRINCIPAL:RIGHTS or group:PRINCIPAL:RIGHTS (RIGHTS: allowed letters of ' +
+    'pdrwlxgs, then optionally ! and denied letters), prefixed inherit: to pass it to new entries below; ' +
+    'user::RIGHTS, group::RIGHTS, other::RIGHTS set the base rights. One entry per option, so a DN may hold ' +
     'commas. --set replaces the whole ACL; -m adds or replaces entries of the same principal; -x removes them.',
   arguments: [['<lfn...>', 'LFNs (wildcards expanded)']],
   examples: [
