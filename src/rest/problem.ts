@@ -65,6 +65,8 @@ export function toProblem(code: ErrorCode, detail: string, extras: ProblemExtras
 export function sendProblem(res: Response, problem: Problem): void {
   noteFailure(res, problem.code, problem.detail);
   const requestId = requestIdOf(res);
+  // Refused before its body arrived in full: the rest is not read (see closeUnreadBodies), and the client is told.
+  if (!res.req.complete) res.setHeader('connection', 'close');
   res
     .status(problem.status)
     .type('application/problem+json')
