@@ -18,8 +18,8 @@ import { sendProblem, toProblem } from './problem';
 import type { StreamHandler } from './ndjson-bulk';
 import { ContractValidators, type Check } from './validation';
 import { ExactRoutes } from './exact-routes';
-import { jsonBody } from './json-body';
 import { READ_OPERATIONS } from './read-operations';
+import { BodyError, closeUnreadBodies, jsonBody } from './json-body';
 
 export interface RestAppOptions extends FaceOptions {
   /** The instance's metrics; a fresh registry when absent (tests). */
@@ -59,6 +59,7 @@ export function createRestApp(options: RestAppOptions): express.Express {
   const audit = countingAudits(options.audit, metrics);
   const face: FaceOptions = { ...options, ...(audit ? { audit } : {}) };
   app.use(observeRequests({ logger: options.logger, metrics, ...(audit ? { audit } : {}) }));
+  app.use(closeUnreadBodies);
 
   const readJson = jsonBody(options.limits.maxBodyBytes);
 
@@ -235,24 +236,9 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
       methods: error.methods,
     });
   }
-  const parserType = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-  switch (parserType) {
-    case 'entity.too.large':
-      return sendProblem(res, toProblem('LimitExceeded', 'the request body is too large'));
-    case 'entity.parse.failed':
-      return sendProblem(res, toProblem('InvalidArgument', 'the request body is not valid JSON'));
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return sendProblem(res, toProblem('InvalidArgument', 'unsupported body encoding or charset', { status: 415 }));
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
-  }
-  // Any other client error the body reader raised (a corrupt gzip body, say) is the client's, not ours.
-  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
+  if (error instanceof BodyError) {
+    if (error.status === 413) return sendProblem(res, toProblem('LimitExceeded', error.message));
+    return sendProblem(res, toProblem('InvalidArgument', error.message, { status: error.status }));
   }
   const catalogError: CatalogError = toCatalogError(error);
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {

@@ -1,50 +1,114 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-
-/** The media types a body already received in full is parsed from at once; other charsets go to body-parser. */
-const PLAIN_JSON = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
+import { isUtf8 } from 'node:buffer';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Whitespace JSON allows before a value (RFC 8259). */
 const LEADING_WHITESPACE = /^[\x20\x09\x0a\x0d]*/;
 
+/** The charsets a JSON body may declare: JSON between systems is UTF-8 (RFC 8259 §8.1). */
+const UTF8 = new Set(['utf-8', 'utf8']);
+
+/** What the error handler maps a body error to (body-parser's `type` names, which srm-app maps as well). */
+export type BodyErrorType =
+  | 'entity.too.large'
+  | 'entity.parse.failed'
+  | 'entity.not.utf8'
+  | 'encoding.unsupported'
+  | 'charset.unsupported'
+  | 'request.aborted';
+
+const STATUS: Readonly<Record<BodyErrorType, number>> = {
+  'entity.too.large': 413,
+  'entity.parse.failed': 400,
+  'entity.not.utf8': 400,
+  'encoding.unsupported': 415,
+  'charset.unsupported': 415,
+  'request.aborted': 400,
+};
+
+/** A body that cannot be read: shaped like body-parser's errors (`type`, `status`), which the faces already map. */
+export class BodyError extends Error {
+  readonly type: BodyErrorType;
+  readonly status: number;
+  readonly statusCode: number;
+  readonly expose = true;
+
+  constructor(type: BodyErrorType, message: string) {
+    super(message);
+    this.type = type;
+    this.status = STATUS[type];
+    this.statusCode = this.status;
+  }
+}
+
 /**
- * The JSON body reader of the API: body-parser's rules, with a shorter way for the common case, a
- * small `application/json` body in UTF-8, uncompressed, of a declared length within `limit`.
+ * The JSON body reader of the API, for every body: UTF-8 only (invalid bytes are refused, never replaced),
+ * identity or gzip/deflate/br, strict (an object or an array; an empty body is `{}`; a byte order mark is
+ * dropped). A body past `limit` bytes, declared or counted as it arrives (raw or inflated), stops being read
+ * at once: the answer is 413 and the connection closes after it (see `closeUnreadBodies`), so that a client
+ * streaming a chunked body cannot make the service read gigabytes it will never parse (body-parser reads the
+ * rest of a refused body to its end).
  *
- * body-parser attaches five listeners to each request, decodes through a charset decoder, watches for
- * the response finishing, and removes it all again: for a single-item stat that was as much work as the
- * rest of its routing. Here:
- * - a body received in full already (usually: authentication awaits first, and the body came with the
- *   headers) is taken from the request's buffer and parsed at once;
- * - one still arriving is collected with three listeners and parsed at its end.
- * Either way with body-parser's rules (strict: an object or an array; an empty body is `{}`; a byte order
- * mark is dropped) and its errors (`entity.parse.failed`, `request.aborted`, status 400). Anything else
- * (a compressed body, another charset, no declared length, one over `limit`) goes to body-parser, which
- * keeps its own answers for those cases.
+ * The common case, a small body received in full already (authentication awaits first, and the body came
+ * with the headers), is taken from the request's buffer and parsed at once: no listeners, no decoder.
  */
 export function jsonBody(limit: number): RequestHandler {
-  const parser = express.json({ limit, strict: true, type: () => true });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const encoding = req.headers['content-encoding'];
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    const charset = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2];
+    if (charset !== undefined && !UTF8.has(charset.toLowerCase())) {
+      return next(new BodyError('charset.unsupported', `unsupported charset ${charset}: JSON bodies are UTF-8`));
+    }
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
-    const plain =
-      declared > 0 &&
-      declared <= limit &&
-      (encoding === undefined || encoding.toLowerCase() === 'identity') &&
-      PLAIN_JSON.test(req.headers['content-type'] ?? '') &&
-      req.readableFlowing === null &&
-      !req.readableEnded;
-    if (!plain) return void parser(req, res, next);
+    // No declared length and not chunked: no body (as body-parser, which leaves req.body alone).
+    if (Number.isNaN(declared) && req.headers['transfer-encoding'] === undefined) return next();
+    if (declared > limit) return next(tooLarge(limit));
     const parse = (body: Buffer) => {
+      if (body.length > limit) return next(tooLarge(limit));
       try {
-        req.body = parseStrictJson(body.toString('utf8'));
-      } catch {
-        return next(bodyError('the request body is not valid JSON', 'entity.parse.failed'));
+        req.body = parseJsonBytes(body);
+      } catch (error) {
+        return next(error);
       }
       next();
     };
-    if (req.complete) return parse(takeBuffered(req));
-    collect(req, (error, body) => (error !== undefined ? next(error) : parse(body!)));
+    if (encoding === 'identity') {
+      if (req.complete && req.readableFlowing === null && !req.readableEnded) return parse(takeBuffered(req));
+      return collect(req, undefined, limit, (error, body) => (error !== undefined ? next(error) : parse(body!)));
+    }
+    const inflate = inflater(encoding);
+    if (inflate === undefined) return next(new BodyError('encoding.unsupported', `unsupported content-encoding ${encoding}`));
+    collect(req, inflate, limit, (error, body) => (error !== undefined ? next(error) : parse(body!)));
   };
+}
+
+/** UTF-8 bytes as strict JSON; a BodyError for bytes that are not UTF-8 or text that is not JSON. */
+export function parseJsonBytes(body: Buffer): unknown {
+  if (!isUtf8(body)) throw new BodyError('entity.not.utf8', 'the request body is not valid UTF-8');
+  try {
+    return parseStrictJson(body.toString('utf8'));
+  } catch {
+    throw new BodyError('entity.parse.failed', 'the request body is not valid JSON');
+  }
+}
+
+function tooLarge(limit: number): BodyError {
+  return new BodyError('entity.too.large', `the request body is too large (the limit is ${limit} bytes)`);
+}
+
+function inflater(encoding: string): Transform | undefined {
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
 }
 
 /** What the request's buffer holds, once the request is complete: all of its body. */
@@ -54,28 +118,58 @@ function takeBuffered(req: Request): Buffer {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** The rest of a body still arriving; a request closed or failed before its end is `request.aborted`, as in body-parser. */
-function collect(req: Request, done: (error: unknown, body?: Buffer) => void): void {
+/**
+ * The body as it arrives (from the request, or from `inflate` it is piped into), at most `limit` bytes
+ * of it and of the request's own bytes. Past the limit, or on failure, reading stops where it is: the request
+ * is unpiped and paused, and the rest is never read. A request closed before its end is `request.aborted`.
+ */
+function collect(req: Request, inflate: Transform | undefined, limit: number, done: (error: BodyError | undefined, body?: Buffer) => void): void {
+  const source: Readable = inflate ?? req;
   const chunks: Buffer[] = [];
-  const onData = (chunk: Buffer) => void chunks.push(chunk);
+  let bytes = 0;
+  let raw = 0;
+  let finished = false;
+  const onRaw = (chunk: Buffer) => {
+    raw += chunk.length;
+    if (raw > limit) finish(tooLarge(limit));
+  };
+  const onData = (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > limit) return finish(tooLarge(limit));
+    chunks.push(chunk);
+  };
   const onEnd = () => finish(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-  const onAbort = () => finish(bodyError('the request was aborted', 'request.aborted'));
-  const finish = (error: unknown, body?: Buffer) => {
-    req.removeListener('data', onData);
-    req.removeListener('end', onEnd);
+  // A request closes after its end too, possibly before the inflater has given all it holds.
+  const onAbort = () => {
+    if (!req.complete) finish(new BodyError('request.aborted', 'the request was aborted'));
+  };
+  const onCorrupt = () => finish(new BodyError('entity.parse.failed', 'the request body could not be inflated'));
+  const finish = (error: BodyError | undefined, body?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    source.removeListener('data', onData);
+    source.removeListener('end', onEnd);
     req.removeListener('error', onAbort);
     req.removeListener('close', onAbort);
+    if (inflate !== undefined) {
+      req.removeListener('data', onRaw);
+      req.unpipe(inflate);
+      inflate.removeListener('error', onCorrupt);
+      inflate.on('error', () => undefined);
+      inflate.destroy();
+    }
+    if (error !== undefined) req.pause();
     done(error, body);
   };
-  req.on('data', onData);
-  req.on('end', onEnd);
+  source.on('data', onData);
+  source.on('end', onEnd);
   req.on('error', onAbort);
   req.on('close', onAbort);
-}
-
-/** An error shaped like body-parser's (`type`, `status`), which the app's error handling already maps. */
-function bodyError(message: string, type: 'entity.parse.failed' | 'request.aborted'): Error {
-  return Object.assign(new Error(message), { type, status: 400, statusCode: 400, expose: true });
+  if (inflate !== undefined) {
+    inflate.on('error', onCorrupt);
+    req.on('data', onRaw);
+    req.pipe(inflate);
+  }
 }
 
 /** body-parser's strict JSON: a leading byte order mark dropped, `{}` for nothing, otherwise an object or an array. */
@@ -85,4 +179,18 @@ export function parseStrictJson(text: string): unknown {
   const first = body[0] === '{' || body[0] === '[' ? body[0] : body.charAt(LEADING_WHITESPACE.exec(body)![0].length);
   if (first !== '{' && first !== '[') throw new SyntaxError('a JSON body must be an object or an array');
   return JSON.parse(body) as unknown;
+}
+
+/**
+ * Closes the connection of a request answered before its body was received in full (a refusal, a body past
+ * a limit, an anonymous caller): Node would otherwise read the rest to its end to keep the connection, so a
+ * client could make the service swallow gigabytes after its answer. The connection is closed once the
+ * answer is flushed; `connection: close` tells the client so, where the answer did not say it already.
+ */
+export function closeUnreadBodies(req: Request, res: Response, next: NextFunction): void {
+  const socket = req.socket;
+  res.once('finish', () => {
+    if (!req.complete) socket.destroy();
+  });
+  next();
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Request, Response } from 'express';
 import type { CatalogContext } from '../core/context';
 import { CatalogError, InvalidArgument, LimitExceeded } from '../core/errors';
@@ -8,8 +9,14 @@ import type { Check } from './validation';
 
 /** Items resolved per core call: big enough for set-based SQL to pay, small enough to keep memory flat. */
 const CHUNK_ITEMS = 1000;
-/** No single item is anywhere near this long; a longer line is a broken or hostile client. */
-const MAX_LINE_CHARS = 64 * 1024;
+/**
+ * No single item is anywhere near this long; a longer line is a broken or hostile client, cut with 413 at
+ * once. This is the only limit of a streamed body: it is read in constant memory, however many lines it has.
+ */
+const MAX_LINE_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+/** A line whose bytes are not UTF-8: that item's failure, as a line that is not JSON. */
+const NOT_UTF8 = Symbol('not UTF-8');
 
 export type StreamHandler = (ctx: CatalogContext, req: Request, res: Response, checkItem: Check) => Promise<void>;
 
@@ -27,7 +34,7 @@ export function streamBulk<I, T>(
   return async (ctx, req, res, checkItem) => {
     const chunkItems = Math.max(1, Math.min(CHUNK_ITEMS, ctx.limits.maxItems));
     let out: NdjsonWriter | undefined;
-    let lines: string[] = [];
+    let lines: (string | typeof NOT_UTF8)[] = [];
     let numbered = 0;
     const answer = async (): Promise<void> => {
       if (lines.length === 0) return;
@@ -46,29 +53,52 @@ export function streamBulk<I, T>(
       await out.flush();
     };
 
-    let partial = '';
-    req.setEncoding('utf8');
-    for await (const chunk of req as AsyncIterable<string>) {
+    let partial: Buffer = Buffer.alloc(0);
+    for await (const chunk of req as AsyncIterable<Buffer>) {
       if (out?.closed) return;
-      let start = 0;
-      for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-        const line = partial + chunk.slice(start, nl);
-        partial = '';
-        start = nl + 1;
-        if (line.trim() !== '') lines.push(line);
-        if (lines.length >= chunkItems) await answer();
+      const last = chunk.lastIndexOf(NEWLINE);
+      if (last < 0) {
+        partial = partial.length === 0 ? chunk : Buffer.concat([partial, chunk]);
+      } else {
+        for (const line of splitLines(partial.length === 0 ? chunk.subarray(0, last) : Buffer.concat([partial, chunk.subarray(0, last)]))) {
+          lines.push(line);
+          if (lines.length >= chunkItems) await answer();
+        }
+        partial = chunk.subarray(last + 1);
       }
-      partial += chunk.slice(start);
-      if (partial.length > MAX_LINE_CHARS) throw new LimitExceeded(`an NDJSON line is longer than ${MAX_LINE_CHARS} characters`);
+      if (partial.length > MAX_LINE_BYTES) throw new LimitExceeded(`an NDJSON line is longer than ${MAX_LINE_BYTES} bytes`);
     }
-    if (partial.trim() !== '') lines.push(partial);
+    lines.push(...splitLines(partial));
     await answer();
     if (out === undefined) startNdjson(res);
     res.end();
   };
 }
 
-function parseLine<I>(line: string, number: number, checkItem: Check): { item: I } | CatalogError {
+/**
+ * The non-blank lines of whole lines' bytes. A newline byte never occurs inside a UTF-8 sequence, so lines
+ * split as bytes are the lines of the text; a block that is all valid UTF-8 (the usual case) is decoded at once.
+ */
+function splitLines(bytes: Buffer): (string | typeof NOT_UTF8)[] {
+  if (bytes.length === 0) return [];
+  if (isUtf8(bytes)) return bytes.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines: (string | typeof NOT_UTF8)[] = [];
+  for (let start = 0; start <= bytes.length; ) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    const line = bytes.subarray(start, end);
+    if (!isUtf8(line)) lines.push(NOT_UTF8);
+    else {
+      const text = line.toString('utf8');
+      if (text.trim() !== '') lines.push(text);
+    }
+    start = end + 1;
+  }
+  return lines;
+}
+
+function parseLine<I>(line: string | typeof NOT_UTF8, number: number, checkItem: Check): { item: I } | CatalogError {
+  if (line === NOT_UTF8) return new InvalidArgument(`item ${number} is not valid UTF-8`);
   let value: unknown;
   try {
     value = JSON.parse(line);

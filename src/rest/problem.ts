@@ -69,6 +69,8 @@ export function sendProblem(res: Response, problem: Problem): void {
   const requestId = requestIdOf(res);
   // The database is down or failing over: a client that waits a second finds it back or a new primary.
   if (problem.status === 503 && !res.hasHeader('retry-after')) res.setHeader('retry-after', '1');
+  // Refused before its body arrived in full: the rest is not read (see closeUnreadBodies), and the client is told.
+  if (!res.req.complete) res.setHeader('connection', 'close');
   res
     .status(problem.status)
     .type('application/problem+json')

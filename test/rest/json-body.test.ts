@@ -80,10 +80,16 @@ describe('jsonBody', () => {
       expect(await send(server, json, body)).toEqual({ status: 400, json: { type: 'entity.parse.failed' } });
       expect(await send(server, json, body, true)).toEqual({ status: 400, json: { type: 'entity.parse.failed' } });
     }
-    // Over the limit, compressed or in another charset: body-parser's own answers.
+    // Over the limit, compressed or in another charset: the same error types as body-parser's.
     expect(await send(server, json, `{"x":"${'y'.repeat(1000)}"}`)).toEqual({ status: 413, json: { type: 'entity.too.large' } });
     expect(await send(server, { ...json, 'content-encoding': 'gzip' }, 'not gzip')).toMatchObject({ status: 400 });
     expect(await send(server, { 'content-type': 'application/json; charset=latin1' }, '{}')).toEqual({ status: 415, json: { type: 'charset.unsupported' } });
+  });
+
+  it('refuses bytes that are not UTF-8 instead of reading them as U+FFFD, from the buffer and as they arrive', async () => {
+    const body = Buffer.concat([Buffer.from('{"lfn":"/a/'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    expect(await send(server, json, body)).toEqual({ status: 400, json: { type: 'entity.not.utf8' } });
+    expect(await send(server, json, body, true)).toEqual({ status: 400, json: { type: 'entity.not.utf8' } });
   });
 
   it('calls a request closed before the end of its body request.aborted', async () => {
