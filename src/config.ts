@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
 import { isMultiHost, MalformedPostgresUrl, parsePostgresUrl, redactPostgresUrl } from './db/postgres/multi-host-url';
+import { DEFAULT_SOAP_MAX_BODY_BYTES } from './face-options';
 
 /**
  * All configuration, read and validated once at start-up and passed down. Nothing below this file
@@ -112,6 +113,8 @@ export interface Limits {
   readonly maxItems: number;
   /** Bytes of one request body; more is refused (413). */
   readonly maxBodyBytes: number;
+  /** Bytes of one SOAP envelope; more is refused with a fault before the rest is read. */
+  readonly maxSoapBodyBytes: number;
   /** Page size of listings when the caller does not say, and the most it may ask for. */
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
@@ -154,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     limits: {
       maxItems: integer(env, 'REPLICAT_MAX_ITEMS', 10_000, 1, 10_000_000),
       maxBodyBytes: integer(env, 'REPLICAT_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
+      maxSoapBodyBytes: integer(env, 'REPLICAT_SOAP_MAX_BODY_BYTES', DEFAULT_SOAP_MAX_BODY_BYTES, 1024, 2 ** 31),
       defaultPageSize: integer(env, 'REPLICAT_PAGE_SIZE', 1000, 1, 100_000),
       maxPageSize: integer(env, 'REPLICAT_MAX_PAGE_SIZE', 10_000, 1, 1_000_000),
       tokenTtlSeconds: integer(env, 'REPLICAT_TOKEN_TTL_SECONDS', 12 * 3600, 60, 365 * 24 * 3600),

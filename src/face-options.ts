@@ -6,10 +6,14 @@ import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
 import type { DatabaseHandle } from './db/database-handle';
 
+/** The SOAP face's body limit when none is configured (REPLICAT_SOAP_MAX_BODY_BYTES). */
+export const DEFAULT_SOAP_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 /** What every face (REST, SOAP) is built from. */
 export interface FaceOptions {
   readonly database: DatabaseHandle;
-  readonly limits: CatalogLimits & { readonly maxBodyBytes: number };
+  /** `maxSoapBodyBytes` bounds SOAP envelopes on their own (XML costs more to read than JSON). */
+  readonly limits: CatalogLimits & { readonly maxBodyBytes: number; readonly maxSoapBodyBytes?: number };
   /**
    * Seals listing cursors: `loadCursorKey(database.db)`, so that every instance over the database agrees.
    * Absent: a key of this process only (tests).

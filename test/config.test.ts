@@ -19,3 +19,13 @@ describe('workers', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', REPLICAT_WORKERS: '0' })).toThrow(ConfigError);
   });
 });
+
+describe('body limits', () => {
+  it('bounds SOAP envelopes apart from other bodies, at 8 MiB unless told otherwise', () => {
+    expect(loadConfig({}).limits.maxSoapBodyBytes).toBe(8 * 1024 * 1024);
+    expect(loadConfig({ REPLICAT_SOAP_MAX_BODY_BYTES: '65536' }).limits.maxSoapBodyBytes).toBe(65536);
+    expect(loadConfig({ REPLICAT_SOAP_MAX_BODY_BYTES: '65536' }).limits.maxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(() => loadConfig({ REPLICAT_SOAP_MAX_BODY_BYTES: '10' })).toThrow(ConfigError);
+    expect(() => loadConfig({ REPLICAT_SOAP_MAX_BODY_BYTES: '8M' })).toThrow(/REPLICAT_SOAP_MAX_BODY_BYTES must be an integer/);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors';
-import { envelope, type SoapVersion } from './envelope';
+import { envelope, type HeaderNotUnderstood, type SoapVersion } from './envelope';
 import { NS } from './namespaces';
 import { escapeXml } from './xml-writer';
 
@@ -76,4 +76,25 @@ export function faultEnvelope(version: SoapVersion, fault: SoapFault): string {
   }
   const code = fault.source === 'client' ? 'soapenv:Client' : fault.source === 'user' ? 'soapenv:Server.userException' : 'soapenv:Server';
   return envelope(version, `<soapenv:Fault><faultcode>${code}</faultcode><faultstring>${message}</faultstring><detail>${detail}</detail></soapenv:Fault>`);
+}
+
+/**
+ * The MustUnderstand fault (SOAP 1.1 §4.4.1, SOAP 1.2 part 1 §5.4.8). It carries no Fireman detail: SOAP 1.1
+ * keeps `detail` for errors of the Body, and the call never reached the catalog. SOAP 1.2 names each block
+ * in a NotUnderstood header.
+ */
+export function mustUnderstandFault(version: SoapVersion, error: HeaderNotUnderstood): string {
+  const message = escapeXml(error.message);
+  if (version === '1.1') {
+    return envelope(version, `<soapenv:Fault><faultcode>soapenv:MustUnderstand</faultcode><faultstring>${message}</faultstring></soapenv:Fault>`);
+  }
+  const notUnderstood = error.headers
+    .map((h, i) => (h.uri === '' ? `<soapenv:NotUnderstood qname="${escapeXml(h.local)}"/>` : `<soapenv:NotUnderstood qname="nu${i}:${escapeXml(h.local)}" xmlns:nu${i}="${escapeXml(h.uri)}"/>`))
+    .join('');
+  return envelope(
+    version,
+    `<soapenv:Fault><soapenv:Code><soapenv:Value>soapenv:MustUnderstand</soapenv:Value></soapenv:Code>` +
+      `<soapenv:Reason><soapenv:Text xml:lang="en">${message}</soapenv:Text></soapenv:Reason></soapenv:Fault>`,
+    notUnderstood,
+  );
 }

@@ -1,15 +1,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
-import type { CatalogContext } from '../core/context';
-import type { FaceOptions } from '../face-options';
+import type { CatalogContext, Identity } from '../core/context';
+import { DEFAULT_SOAP_MAX_BODY_BYTES, type FaceOptions } from '../face-options';
 import { routedContext } from '../routed-context';
 import type { ErrorCode } from '../core/errors';
 import { toCatalogError } from '../db/db-errors';
 import { noteFailure, noteIdentity, noteItems, noteOperation, requestIdOf } from '../ops/request-observer';
 import { Parts } from './decode-parts';
-import { contentType, openEnvelope, rpcResponse, type SoapVersion } from './envelope';
-import { faultEnvelope, faultNameFor, type SoapFault } from './faults';
+import { contentType, HeaderNotUnderstood, openEnvelope, rpcResponse, type SoapVersion } from './envelope';
+import { faultEnvelope, faultNameFor, mustUnderstandFault, type SoapFault } from './faults';
 import type { OperationDefinition, PortDefinition, ServiceInfo } from './operation';
 import { FIREMAN_CATALOG } from './ports/fireman-catalog';
 import { METADATA_CATALOG } from './ports/metadata-catalog';
@@ -42,7 +42,8 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
   const router = express.Router();
   const service = readServiceInfo();
   const xmlLimits = options.xmlLimits ?? DEFAULT_XML_LIMITS;
-  const readBody = express.raw({ limit: options.limits.maxBodyBytes, type: () => true });
+  const maxBodyBytes = options.limits.maxSoapBodyBytes ?? DEFAULT_SOAP_MAX_BODY_BYTES;
+  const readBody = express.raw({ limit: maxBodyBytes, type: () => true });
 
   for (const port of SOAP_PORTS) {
     const operations = new Map(port.operations.map((op) => [op.name, op]));
@@ -60,31 +61,31 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
     });
 
     router.post(path, (_req: Request, res: Response, next: NextFunction) => (noteOperation(res, `${port.name}.unknown`), next()));
-    router.post(path, refuseDeclaredOversize(options.limits.maxBodyBytes), readBody, async (req: Request, res: Response) => {
-      let version: SoapVersion = '1.1';
+    router.post(path, refuseDeclaredOversize(maxBodyBytes), authenticate, readBody, async (req: Request, res: Response) => {
+      let version = versionOf(req);
       try {
         const xml = decodeBody(req.body);
         const call = openEnvelope(readXml(xml, xmlLimits));
         version = call.version;
-        const operation = operations.get(call.operation.local);
-        if (operation === undefined) throw new XmlRefused(`${port.name} has no operation ${call.operation.local.slice(0, 100)}`);
+        const { operation: element } = call;
+        if (element.uri !== port.namespace) {
+          throw new XmlRefused(
+            `the operation element ${element.local.slice(0, 100)} is in namespace "${element.uri.slice(0, 200)}"; ${port.name}'s operations are in "${port.namespace}"`,
+          );
+        }
+        const operation = operations.get(element.local);
+        if (operation === undefined) throw new XmlRefused(`${port.name} has no operation ${element.local.slice(0, 100)}`);
         noteOperation(res, `${port.name}.${operation.name}`);
-        noteItems(res, itemCount(call.operation));
-        const identity = await options.identify(req);
-        noteIdentity(res, identity);
+        noteItems(res, itemCount(element));
+        const identity = res.locals.identity as Identity;
         const ctx = await routedContext(options, SOAP_READ_OPERATIONS.has(operation.name) ? 'read' : 'write', identity, req, res, requestIdOf(res));
-        const body = await runOperation(port, operation, ctx, new Parts(call.operation, operation.parts.map((p) => p.name)), service, version);
+        const body = await runOperation(port, operation, ctx, new Parts(element, operation.parts.map((p) => p.name)), service, version);
         res.status(200).type(contentType(version)).send(body);
       } catch (error) {
-        if (error instanceof NotAuthenticated) {
-          // HTTP clients (Axis, gSOAP, zeep) retry with credentials on 401 + WWW-Authenticate.
-          const header = challenges(error.methods);
-          if (header !== '') res.setHeader('www-authenticate', header);
-          const message = `${error.message}; authenticate with ${describeMethods(error.methods)}`;
-          noteFailure(res, error.code, message);
-          res.status(401).type(contentType(version)).send(
-            faultEnvelope(version, { name: 'AuthorizationException', message, source: 'client', requestId: requestIdOf(res) }),
-          );
+        if (error instanceof HeaderNotUnderstood) {
+          noteFailure(res, 'InvalidArgument', error.message);
+          // SOAP 1.2's HTTP binding answers MustUnderstand with 500, as SOAP 1.1 answers every fault.
+          res.status(500).type(contentType(version)).send(mustUnderstandFault(version, error));
           return;
         }
         const [code, fault] = toFault(error, options.logger, res);
@@ -94,14 +95,46 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
     });
   }
 
+  /**
+   * Who is calling is settled from the headers (and the TLS session) before a byte of the body is read, so
+   * that a stranger cannot make the service read and parse envelopes: an anonymous call gets its 401 fault
+   * at once, and the connection is closed rather than drained when the body has not all arrived.
+   */
+  async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      const identity = await options.identify(req);
+      res.locals.identity = identity;
+      noteIdentity(res, identity);
+    } catch (error) {
+      if (!req.complete) res.setHeader('connection', 'close');
+      const version = versionOf(req);
+      if (error instanceof NotAuthenticated) {
+        // HTTP clients (Axis, gSOAP, zeep) retry with credentials on 401 + WWW-Authenticate.
+        const header = challenges(error.methods);
+        if (header !== '') res.setHeader('www-authenticate', header);
+        const message = `${error.message}; authenticate with ${describeMethods(error.methods)}`;
+        noteFailure(res, error.code, message);
+        res.status(401).type(contentType(version)).send(
+          faultEnvelope(version, { name: 'AuthorizationException', message, source: 'client', requestId: requestIdOf(res) }),
+        );
+        return;
+      }
+      const [code, fault] = toFault(error, options.logger, res);
+      noteFailure(res, code, fault.message);
+      sendFault(res, version, fault);
+      return;
+    }
+    next();
+  }
+
   // Body reading failures (too large, aborted, bad encoding) are faults too, never HTML error pages.
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
     const code = type === 'entity.too.large' ? 'LimitExceeded' : 'InvalidArgument';
-    const message = code === 'LimitExceeded' ? tooLarge(options.limits.maxBodyBytes) : 'the request body could not be read';
+    const message = code === 'LimitExceeded' ? tooLarge(maxBodyBytes) : 'the request body could not be read';
     noteFailure(res, code, message);
-    sendFault(res, '1.1', { name: 'InvalidArgumentException', message, source: 'client' });
+    sendFault(res, versionOf(req), { name: 'InvalidArgumentException', message, source: 'client' });
   });
   return router;
 }
@@ -116,11 +149,16 @@ function refuseDeclaredOversize(maxBodyBytes: number) {
     if (!Number.isFinite(declared) || declared <= maxBodyBytes) return next();
     res.setHeader('connection', 'close');
     noteFailure(res, 'LimitExceeded', tooLarge(maxBodyBytes));
-    sendFault(res, '1.1', { name: 'InvalidArgumentException', message: tooLarge(maxBodyBytes), source: 'client' });
+    sendFault(res, versionOf(req), { name: 'InvalidArgumentException', message: tooLarge(maxBodyBytes), source: 'client' });
   };
 }
 
 const tooLarge = (maxBodyBytes: number) => `the request body is larger than ${maxBodyBytes} bytes`;
+
+/** The SOAP version a request announces by its media type, for the faults sent before its envelope is read. */
+function versionOf(req: Request): SoapVersion {
+  return /^\s*application\/soap\+xml\b/i.test(req.get('content-type') ?? '') ? '1.2' : '1.1';
+}
 
 async function runOperation(
   port: PortDefinition,

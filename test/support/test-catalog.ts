@@ -24,7 +24,7 @@ export const TEST_IDENTITY: Identity = { dn: '/DC=org/DC=example/CN=Test User', 
  */
 export const TEST_METADATA: MetadataSettings = { ...DEFAULT_METADATA_SETTINGS, schemaManagers: 'everyone' };
 
-export const TEST_LIMITS = { maxItems: 10_000, maxBodyBytes: 8 * 1024 * 1024, defaultPageSize: 1000, maxPageSize: 10_000 };
+export const TEST_LIMITS = { maxItems: 10_000, maxBodyBytes: 8 * 1024 * 1024, maxSoapBodyBytes: 8 * 1024 * 1024, defaultPageSize: 1000, maxPageSize: 10_000 };
 
 export interface TestCatalog {
   readonly app: Express;
