@@ -213,7 +213,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every replica on one storage element, a page at a time, by SURL */
+        /**
+         * Every replica on one storage element, a page at a time, by SURL
+         * @description Only replicas of files the caller may read, below directories it may traverse; the others are left
+         *     out before the page is cut, so every page but the last is full.
+         */
         get: operations["listSeReplicas"];
         put?: never;
         post?: never;
@@ -1614,7 +1618,10 @@ export interface components {
         /** @description Entries per page (default 1000; the server's maximum is 10000 unless configured otherwise) */
         Limit: number;
         SchemaName: string;
-        /** @description The `next` value of the previous page */
+        /**
+         * @description The `next` value of the previous page: opaque (encrypted and authenticated), valid on every instance
+         *     over the same database and only for the listing that gave it; anything else is 400 `invalid cursor`.
+         */
         Cursor: string;
     };
     requestBodies: never;
@@ -1731,7 +1738,10 @@ export interface operations {
                 lfn: string;
                 /** @description Entries per page (default 1000; the server's maximum is 10000 unless configured otherwise) */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next` value of the previous page */
+                /**
+                 * @description The `next` value of the previous page: opaque (encrypted and authenticated), valid on every instance
+                 *     over the same database and only for the listing that gave it; anything else is 400 `invalid cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1838,7 +1848,10 @@ export interface operations {
                 se: string;
                 /** @description Entries per page (default 1000; the server's maximum is 10000 unless configured otherwise) */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next` value of the previous page */
+                /**
+                 * @description The `next` value of the previous page: opaque (encrypted and authenticated), valid on every instance
+                 *     over the same database and only for the listing that gave it; anything else is 400 `invalid cursor`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
