@@ -35,6 +35,26 @@ export class PostgresInstance {
     return instance;
   }
 
+  /**
+   * A streaming standby of `primary` (pg_basebackup -R: a copy of its data directory that keeps
+   * replaying its WAL), on a port of its own; `promote()` makes it a primary.
+   */
+  static async createStandby(primary: PostgresInstance, port: number): Promise<PostgresInstance> {
+    const bin = postgresBinaries();
+    const dir = mkdtempSync(join(tmpdir(), 'replicat-stress-pg-'));
+    if (process.getuid?.() === 0) chownSync(dir, postgresUid(), postgresGid());
+    const instance = new PostgresInstance(port, dir, bin);
+    const source = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'];
+    await instance.#run('pg_basebackup', [...source, '-D', instance.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    await instance.start();
+    return instance;
+  }
+
+  /** Ends recovery: the standby becomes a writable primary (what a failover does). */
+  promote(): Promise<void> {
+    return this.#run('pg_ctl', ['-D', this.dataDir, '-w', '-t', '60', 'promote']);
+  }
+
   get dataDir(): string {
     return join(this.dir, 'data');
   }
