@@ -1,4 +1,5 @@
 import type { CliCommand } from './command-spec';
+import { groupAdd, groupLs, groupMembers, passwd, userAdd, userLs, userRm, userSet } from './commands/accounts';
 import { getattr, setattr } from './commands/attributes';
 import { chkperm } from './commands/chkperm';
 import { chmod } from './commands/chmod';
@@ -17,12 +18,13 @@ import { put } from './commands/put';
 import { query } from './commands/query';
 import { addreplica, rmreplica, setmaster } from './commands/replica-changes';
 import { rm, rmdir } from './commands/rm';
+import { seLs } from './commands/se';
 import { setacl } from './commands/setacl';
 import { stat } from './commands/stat';
 import { symlink } from './commands/symlink';
 import { whoami } from './commands/whoami';
 
-/** Every command, in the order `replicat --help` lists them. Tools named glite-* are package.json bins. */
+/** Every command, in the order `replicat --help` lists them. Tools named glite-* are package.json bins; `se ls` is `replicat se ls`. */
 export const COMMANDS: readonly CliCommand[] = [
   ls,
   mkdir,
@@ -51,4 +53,20 @@ export const COMMANDS: readonly CliCommand[] = [
   get,
   put,
   whoami,
+  seLs,
+  userLs,
+  userAdd,
+  userSet,
+  userRm,
+  passwd,
+  groupLs,
+  groupAdd,
+  groupMembers,
 ];
+
+/** The command groups (`replicat se ls`): a name of COMMANDS with a space is a subcommand of one of these. */
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  se: 'the storage element registry (ls)',
+  user: 'local user accounts (ls, add, set, rm; admins)',
+  group: 'local groups (ls, add, members; admins)',
+};

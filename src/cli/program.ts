@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-root';
 import type { CliIo } from './cli-io';
 import type { CliCommand } from './command-spec';
-import { COMMANDS } from './command-table';
+import { COMMAND_GROUPS, COMMANDS } from './command-table';
 import { ExitCode } from './exit-codes';
 import { helpWidth, wrapText } from './help-text';
 import { describeFailure, Session, type CommonOptions } from './session';
@@ -52,7 +52,16 @@ export function runReplicat(argv: readonly string[], io: CliIo, server?: ServerC
         .description('The replicat grid file and replica catalog: its command line, and the service itself.')
         .version(version(), '-V, --version', 'print the version')
         .addHelpText('after', wrapText(`${EXIT_CODES_HELP}\nEach command is also installed under its gLite name (glite-catalog-ls, …); see docs/cli.md.`, helpWidth(io.stdout)));
-      for (const command of COMMANDS) defineRunnable(program.command(command.name), command, `replicat ${command.name}`, io, settle);
+      const groups = new Map<string, Command>();
+      for (const command of COMMANDS) {
+        const [group, sub] = command.name.split(' ');
+        let parent = program;
+        if (sub !== undefined) {
+          parent = groups.get(group!) ?? program.command(group!).summary(COMMAND_GROUPS[group!] ?? '').description(COMMAND_GROUPS[group!] ?? '');
+          groups.set(group!, parent);
+        }
+        defineRunnable(parent.command(sub ?? group!), command, `replicat ${command.name}`, io, settle);
+      }
       if (server !== undefined) {
         for (const [name, spec] of Object.entries(server)) {
           const command = program

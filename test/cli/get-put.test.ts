@@ -146,4 +146,50 @@ describe('replicat put and get', () => {
     const fromConfig = await svc.replicat(['get', '/grid/vo/run1/a.dat', join(svc.dir, 'from-config.dat')], { env: { REPLICAT_CONFIG: join(svc.dir, 'config.json') } });
     expect(fromConfig.code).toBe(0);
   });
+
+  it('se ls lists the registry: name, host, status, SURL prefixes', async () => {
+    const run = await svc.replicat(['se', 'ls']);
+    expect(run.code).toBe(0);
+    expect(run.lines.map((l) => l.split(/ +/))).toEqual([
+      ['se1', 'se1.example.org', 'online', 'srm://se1.example.org/dpm/'],
+      ['se2', 'se2.example.org', 'online,nearline', 'srm://se2.example.org/tape/'],
+      ['se3', 'se3.example.org', 'readonly', 'srm://se3.example.org/ro/'],
+    ]);
+  });
+
+  it('listse names the SEs by their registry names, the host only for an unregistered one', async () => {
+    expect((await svc.replicat(['put', '--se', 'se1', local('names.dat', 'names'), '/grid/vo/names.dat'], { env: env() })).code).toBe(0);
+    expect((await svc.tool('glite-catalog-addreplica', ['/grid/vo/names.dat', 'srm://elsewhere.example.org/x/names.dat'])).code).toBe(0);
+    expect((await svc.tool('glite-seindex-listse', ['/grid/vo/names.dat'])).lines).toEqual(['se1', 'elsewhere.example.org']);
+  });
+
+  it('exits 3 when the SRM cannot be reached, as for the catalog', async () => {
+    const down = await svc.replicat(['get', '--srm', 'http://127.0.0.1:9', '/grid/vo/run1/a.dat', join(svc.dir, 'down.dat')]);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toContain('the SRM did not answer');
+    const putDown = await svc.replicat(['put', '--srm', 'http://127.0.0.1:9', '--se', 'se1', local('down.dat', 'down'), '/grid/vo/down.dat']);
+    expect(putDown.code).toBe(3);
+  });
+
+  it('rm --replicas-and-bytes removes the bytes through the SRM, then the file; a replica whose bytes stay stays registered', async () => {
+    expect((await svc.replicat(['put', '--se', 'se1', local('gone.dat', 'gone'), '/grid/vo/gone.dat'], { env: env() })).code).toBe(0);
+    const bytes = join(areas.se1, 'dpm/grid/vo/gone.dat');
+    expect(existsSync(bytes)).toBe(true);
+    const gone = await svc.replicat(['rm', '--replicas-and-bytes', '/grid/vo/gone.dat'], { env: env() });
+    expect(gone).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(bytes)).toBe(false);
+    expect((await svc.tool('glite-catalog-stat', ['/grid/vo/gone.dat'])).code).toBe(1);
+
+    // names.dat: bytes on se1 (its SRM is given) and a replica on an SE with no SRM, which cannot be removed.
+    const namesBytes = join(areas.se1, 'dpm/grid/vo/names.dat');
+    const partial = await svc.replicat(['rm', '--replicas-and-bytes', '--srm', `se1=${srmUrl}`, '/grid/vo/names.dat']);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toMatch(/^replicat rm: \/grid\/vo\/names\.dat srm:\/\/elsewhere\.example\.org\/x\/names\.dat: bytes not removed, replica kept: no SRM given for storage element elsewhere\.example\.org .*\(NoSrm\)\n$/);
+    expect(existsSync(namesBytes)).toBe(false);
+    expect((await svc.tool('glite-catalog-getreplica', ['/grid/vo/names.dat'])).lines).toEqual(['srm://elsewhere.example.org/x/names.dat']);
+
+    const dir = await svc.replicat(['rm', '--replicas-and-bytes', '/grid/vo/run1'], { env: env() });
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toContain('not a file');
+  });
 });

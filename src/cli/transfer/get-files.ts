@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Candidate, Skipped } from './replica-choice';
-import { describeStatus, eachLimited, messageOf, type SrmAccess } from './srm-access';
+import { describeStatus, eachLimited, messageOf, srmFailureCode, type SrmAccess } from './srm-access';
 
 /** A file to fetch: its LFN, what the catalog says its bytes are, the replicas to try in order, and where it goes. */
 export interface GetItem {
@@ -15,7 +15,7 @@ export interface GetItem {
   readonly skipped: readonly Skipped[];
 }
 
-export type GetFailureCode = 'NoReplica' | 'ChecksumMismatch' | 'TransferFailed';
+export type GetFailureCode = 'NoReplica' | 'ChecksumMismatch' | 'TransferFailed' | 'Unreachable';
 
 export interface GetOutcome {
   readonly lfn: string;
@@ -107,7 +107,7 @@ async function fetchBatch(
     token = prepared.token;
     ready = await srm.waitUntilReady(token, { timeoutMs: settings.stageTimeoutMs });
   } catch (error) {
-    for (const a of batch) failed(a, `the SRM did not answer: ${messageOf(error)}`);
+    for (const a of batch) failed(a, `the SRM did not answer: ${messageOf(error)}`, srmFailureCode(error, 'TransferFailed'));
     return;
   }
   // One request may name a SURL twice (two LFNs linking to one file): each gets its own answer in order.

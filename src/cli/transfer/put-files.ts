@@ -1,4 +1,4 @@
-import { describeStatus, messageOf, type SrmAccess, type SrmFileView } from './srm-access';
+import { describeStatus, messageOf, srmFailureCode, type SrmAccess, type SrmFileView } from './srm-access';
 
 /** A local file to store on an SE and register in the catalog under `lfn`. */
 export interface PutItem {
@@ -8,7 +8,7 @@ export interface PutItem {
   readonly surl: string;
 }
 
-export type PutFailureCode = 'Refused' | 'ChecksumMismatch' | 'TransferFailed';
+export type PutFailureCode = 'Refused' | 'ChecksumMismatch' | 'TransferFailed' | 'Unreachable';
 
 export interface PutOutcome {
   readonly source: string;
@@ -62,7 +62,7 @@ async function putBatch(
       settings.protocols.length > 0 ? { protocols: settings.protocols } : {},
     );
   } catch (error) {
-    for (const item of batch) await finish(item, { ok: false, error: { code: 'TransferFailed', message: `the SRM did not answer: ${messageOf(error)}` } });
+    for (const item of batch) await finish(item, { ok: false, error: { code: srmFailureCode(error, 'TransferFailed'), message: `the SRM did not answer: ${messageOf(error)}` } });
     return;
   }
   const uploaded = new Map<PutItem, string>();

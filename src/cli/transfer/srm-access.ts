@@ -1,3 +1,5 @@
+import { NetworkError, TimeoutError, Unavailable } from '@replicat/sdk';
+
 /**
  * What get and put need of one SRM. The SDK's `SrmClient` provides it; tests may fake it. Per-file
  * statuses are data (`SRM_FILE_PINNED`, `SRM_FILE_UNAVAILABLE`, …); a thrown error means the SRM did not
@@ -47,4 +49,12 @@ export async function eachLimited<T>(items: readonly T[], limit: number, work: (
 /** The message of anything thrown, for a per-file report. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The code of a per-file failure whose cause is an SRM that could not be reached (no answer, a timeout,
+ * 503): `Unreachable`, which ends the command with exit 3 like an unreachable catalog; else `otherwise`.
+ */
+export function srmFailureCode<C extends string>(error: unknown, otherwise: C): C | 'Unreachable' {
+  return error instanceof NetworkError || error instanceof TimeoutError || error instanceof Unavailable ? 'Unreachable' : otherwise;
 }

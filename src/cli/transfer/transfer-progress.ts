@@ -1,3 +1,4 @@
+import { ExitCode } from '../exit-codes';
 import { SingleBar } from 'cli-progress';
 import type { LineWriter, TextSink } from '../cli-io';
 import { UsageError } from '../exit-codes';
@@ -109,6 +110,7 @@ export async function reportTransfers<O extends TransferOutcome>(
       session.debug(() => describe.done(outcome));
     } else {
       await session.fail(describe.subject(outcome), outcome.error!);
+      if (outcome.error!.code === 'Unreachable') session.raise(ExitCode.Unreachable);
     }
   }
   if (!session.json && session.verbosity >= 0) {
