@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AuditSink, CatalogContext, CatalogLimits, Identity } from './core/context';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { NameSettings } from './core/names/name-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
 import type { DatabaseHandle } from './db/database-handle';
 
@@ -21,6 +22,8 @@ export interface FaceOptions {
   readonly metadata?: MetadataSettings;
   /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
   readonly storage?: StorageSettings;
+  /** Site choices about the characters of new names (invisible ones); the defaults when absent. */
+  readonly names?: NameSettings;
   /** Told when accounts change (the authenticator forgets the identities it remembered). */
   readonly accountsChanged?: () => void;
 }
@@ -36,6 +39,7 @@ export function catalogContext(options: FaceOptions, identity: Identity, request
     ...(audit ? { audit: requestId === undefined ? audit : (event) => audit({ ...event, requestId }) } : {}),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.names !== undefined ? { names: options.names } : {}),
     ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
   };
 }
