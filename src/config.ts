@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { NameSettings } from './core/names/name-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
 import { isMultiHost, MalformedPostgresUrl, parsePostgresUrl, redactPostgresUrl } from './db/postgres/multi-host-url';
 import { DEFAULT_SOAP_MAX_BODY_BYTES } from './face-options';
@@ -21,6 +22,7 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly metadata: MetadataSettings;
   readonly storage: StorageSettings;
+  readonly names: NameSettings;
   readonly logLevel: string;
   /** Processes serving on the same port (Node cluster); more than one needs PostgreSQL. */
   readonly workers: number;
@@ -197,6 +199,10 @@ export function loadConfig(env: Env = process.env): Config {
     storage: {
       // Allowed by default so that catalogs and clients from before the registry keep working.
       unregisteredSes: oneOf(env, 'REPLICAT_UNREGISTERED_SES', ['allow', 'refuse'] as const, 'allow'),
+    },
+    names: {
+      // Refused by default: bidi overrides and zero-width characters let one name pass for another in a listing.
+      allowInvisibleCharacters: boolean(env, 'REPLICAT_ALLOW_INVISIBLE_NAME_CHARACTERS', false),
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     workers: workerCount(env, database),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AuditSink, CatalogContext, CatalogLimits, Identity } from './core/context';
 import type { CursorKey } from './core/cursor';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
+import type { NameSettings } from './core/names/name-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
 import type { DatabaseHandle } from './db/database-handle';
 
@@ -31,6 +32,8 @@ export interface FaceOptions {
   readonly metadata?: MetadataSettings;
   /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
   readonly storage?: StorageSettings;
+  /** Site choices about the characters of new names (invisible ones); the defaults when absent. */
+  readonly names?: NameSettings;
   /** Told when accounts change (the authenticator forgets the identities it remembered). */
   readonly accountsChanged?: () => void;
 }
@@ -47,6 +50,7 @@ export function catalogContext(options: FaceOptions, identity: Identity, request
     ...(options.cursorKey !== undefined ? { cursorKey: options.cursorKey } : {}),
     ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.names !== undefined ? { names: options.names } : {}),
     ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
   };
 }

@@ -170,6 +170,7 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
     audit: (event) => audit.warn(event, event.action),
     metadata: config.metadata,
     storage: config.storage,
+    names: config.names,
     accountsChanged: () => authenticator.accountsChanged(),
     // A worker of our own `serve --workers N` (not of some other process manager's cluster) answers for all.
     metrics: new ServiceMetrics({

@@ -14,6 +14,12 @@ describe('workers', () => {
     expect(() => loadConfig({ REPLICAT_HEAP_GROWTH_PERCENT: 'lots' })).toThrow(ConfigError);
   });
 
+  it('refuses invisible characters in new names unless REPLICAT_ALLOW_INVISIBLE_NAME_CHARACTERS says otherwise', () => {
+    expect(loadConfig({}).names).toEqual({ allowInvisibleCharacters: false });
+    expect(loadConfig({ REPLICAT_ALLOW_INVISIBLE_NAME_CHARACTERS: 'true' }).names).toEqual({ allowInvisibleCharacters: true });
+    expect(() => loadConfig({ REPLICAT_ALLOW_INVISIBLE_NAME_CHARACTERS: 'maybe' })).toThrow(ConfigError);
+  });
+
   it('refuses several workers on the embedded PGlite, which one process holds', () => {
     expect(() => loadConfig({ REPLICAT_WORKERS: '2' })).toThrow(ConfigError);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', REPLICAT_WORKERS: '0' })).toThrow(ConfigError);

@@ -2,6 +2,7 @@ import type { Db } from '../db/schema';
 import type { CursorKey } from './cursor';
 import { LimitExceeded } from './errors';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from './metadata/metadata-settings';
+import type { NameSettings } from './names/name-settings';
 import type { StorageSettings } from './storage/storage-settings';
 
 /** How the caller proved who they are (`fixed`: a face or test that acts as one configured identity). */
@@ -75,6 +76,8 @@ export interface CatalogContext {
   readonly metadata?: MetadataSettings;
   /** Site choices about storage elements; absent means the defaults (replicas on unregistered SEs allowed). */
   readonly storage?: StorageSettings;
+  /** Site choices about the characters of new names; absent means the defaults (invisible ones refused). */
+  readonly names?: NameSettings;
   /**
    * Called after a change to accounts commits (a user disabled, deleted, given a new password or other
    * groups; memberships changed), so that whatever the face remembers about callers is dropped.

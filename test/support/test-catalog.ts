@@ -5,6 +5,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { CatalogContext, Identity } from '../../src/core/context';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from '../../src/core/metadata/metadata-settings';
+import type { NameSettings } from '../../src/core/names/name-settings';
 import type { StorageSettings } from '../../src/core/storage/storage-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
 import { migrate } from '../../src/db/migrator';
@@ -46,6 +47,8 @@ export interface TestCatalogOptions {
   readonly metadata?: Partial<MetadataSettings>;
   /** Site choices about storage elements (replicas on unregistered SEs); the defaults when absent. */
   readonly storage?: StorageSettings;
+  /** Site choices about the characters of new names; the defaults (invisible ones refused) when absent. */
+  readonly names?: NameSettings;
   /** Told when accounts change: auth tests pass their Authenticator's `accountsChanged`. */
   readonly accountsChanged?: () => void;
   /** The statement deadline; 60 s when absent. */
@@ -69,6 +72,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     logger: pino({ level: 'silent' }),
     metadata,
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(options.names !== undefined ? { names: options.names } : {}),
     ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
   });
   return {

@@ -1,4 +1,5 @@
 import { InvalidArgument } from '../errors';
+import { escapeInvisible, invisibleCharacterIn, type NameSettings } from './name-settings';
 
 declare const lfnBrand: unique symbol;
 /** An absolute, normalized logical file name. Only `parseLfn` (and the helpers here) make one. */
@@ -47,6 +48,23 @@ export function parseLfn(input: unknown, what = 'LFN'): Lfn {
     }
   }
   return path as Lfn;
+}
+
+/**
+ * `parseLfn` for a name about to be given to an entry (created, moved to, a link's target): also refuses the
+ * characters that render invisibly unless the site allows them (`NameSettings`). Existing entries are named
+ * with `parseLfn`, so that one named before the rule stays readable, movable and removable.
+ */
+export function parseNewLfn(input: unknown, settings: NameSettings | undefined, what = 'LFN'): Lfn {
+  const lfn = parseLfn(input, what);
+  if (isPlainPath(lfn)) return lfn;
+  const found = invisibleCharacterIn(lfn, settings);
+  if (found !== undefined) {
+    throw new InvalidArgument(
+      `${what} contains ${found}, a character that shows as nothing or reorders the text around it (a listing could pass it off as another name): ${quote(escapeInvisible(lfn))}`,
+    );
+  }
+  return lfn;
 }
 
 /**

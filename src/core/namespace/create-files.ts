@@ -4,7 +4,8 @@ import type { FileEntry } from '../entry';
 import { CatalogError, Exists, InvalidArgument } from '../errors';
 import { parseItems } from '../parse-items';
 import { newGuid, parseGuid, type Guid } from '../names/guid';
-import { parseLfn } from '../names/lfn';
+import { parseNewLfn } from '../names/lfn';
+import type { NameSettings } from '../names/name-settings';
 import { parseSurl, type ParsedSurl } from '../names/surl';
 import { insertReplicas, type NewReplica } from '../replicas/replica-rows';
 import { ResultSlots, type Result } from '../result';
@@ -34,7 +35,7 @@ interface ParsedFile {
  */
 export async function createFiles(ctx: CatalogContext, items: readonly CreateFileItem[]): Promise<Result<FileEntry>[]> {
   checkBulkSize(ctx, items.length);
-  const parsed = parseItems(items, parseFileItem);
+  const parsed = parseItems(items, (item, index) => parseFileItem(item, index, ctx.names));
 
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<FileEntry>(items.length);
@@ -84,8 +85,8 @@ export async function createFiles(ctx: CatalogContext, items: readonly CreateFil
   });
 }
 
-function parseFileItem(item: CreateFileItem, index: number): ParsedFile {
-  const lfn = parseLfn(item.lfn);
+function parseFileItem(item: CreateFileItem, index: number, names: NameSettings | undefined): ParsedFile {
+  const lfn = parseNewLfn(item.lfn, names);
   const guid = item.guid === undefined ? newGuid() : parseGuid(item.guid);
   const size = item.size === undefined ? null : parseSize(item.size);
   const checksum: Checksum | null = item.checksum === undefined ? null : parseChecksum(item.checksum);

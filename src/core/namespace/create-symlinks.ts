@@ -3,7 +3,7 @@ import { checkBulkSize, type CatalogContext } from '../context';
 import type { SymlinkEntry } from '../entry';
 import { CatalogError } from '../errors';
 import { parseItems } from '../parse-items';
-import { parseLfn } from '../names/lfn';
+import { parseNewLfn } from '../names/lfn';
 import { ResultSlots, type Result } from '../result';
 import { createUnderParents, type CreateSpec } from './create-under-parents';
 
@@ -16,10 +16,10 @@ export interface SymlinkItem {
 export async function createSymlinks(ctx: CatalogContext, items: readonly SymlinkItem[]): Promise<Result<SymlinkEntry>[]> {
   checkBulkSize(ctx, items.length);
   const parsed = parseItems(items, (item, index): CreateSpec => {
-    const target = parseLfn(item.target, 'symlink target');
+    const target = parseNewLfn(item.target, ctx.names, 'symlink target');
     return {
       index,
-      lfn: parseLfn(item.lfn),
+      lfn: parseNewLfn(item.lfn, ctx.names),
       payload: { kind: 'symlink', guid: null, target, size: null, checksumType: null, checksum: null },
     };
   });

@@ -3,7 +3,7 @@ import { inTransaction } from '../../db/transaction';
 import { checkBulkSize, type CatalogContext } from '../context';
 import type { DirectoryEntry } from '../entry';
 import { CatalogError, Exists, NotExists } from '../errors';
-import { depthOf, joinLfn, parentOf, parseLfn, type Lfn } from '../names/lfn';
+import { depthOf, joinLfn, parentOf, parseNewLfn, type Lfn } from '../names/lfn';
 import { parseItems } from '../parse-items';
 import { RaceLost } from '../race';
 import { ResultSlots, type Result } from '../result';
@@ -27,7 +27,7 @@ export interface MkdirItem {
  */
 export async function makeDirectories(ctx: CatalogContext, items: readonly MkdirItem[]): Promise<Result<DirectoryEntry>[]> {
   checkBulkSize(ctx, items.length);
-  const parsed = parseItems(items, (item) => ({ lfn: parseLfn(item.lfn), parents: item.parents === true }));
+  const parsed = parseItems(items, (item) => ({ lfn: parseNewLfn(item.lfn, ctx.names), parents: item.parents === true }));
 
   return inTransaction(ctx.db, async (trx) => {
     const slots = new ResultSlots<DirectoryEntry>(items.length);

@@ -3,7 +3,7 @@ import { inTransaction } from '../../db/transaction';
 import { checkBulkSize, type CatalogContext } from '../context';
 import { toEntry, type Entry } from '../entry';
 import { CatalogError, Exists, InvalidArgument } from '../errors';
-import { baseName, isBelow, joinLfn, parentOf, parseLfn, ROOT, type Lfn } from '../names/lfn';
+import { baseName, isBelow, joinLfn, parentOf, parseLfn, parseNewLfn, ROOT, type Lfn } from '../names/lfn';
 import { parseItems } from '../parse-items';
 import { RaceLost } from '../race';
 import { fail, ok, type Result } from '../result';
@@ -22,7 +22,7 @@ export interface MoveItem {
  */
 export async function moveEntries(ctx: CatalogContext, items: readonly MoveItem[]): Promise<Result<Entry>[]> {
   checkBulkSize(ctx, items.length);
-  const parsed = parseItems(items, (item) => ({ from: parseLfn(item.from, 'from'), to: parseLfn(item.to, 'to') }));
+  const parsed = parseItems(items, (item) => ({ from: parseLfn(item.from, 'from'), to: parseNewLfn(item.to, ctx.names, 'to') }));
   const results: Result<Entry>[] = [];
   for (const p of parsed) {
     if (p instanceof CatalogError) results.push(fail(p));
