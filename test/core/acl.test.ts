@@ -234,7 +234,8 @@ describe('access control', () => {
     it('never shows up in metadata queries or counts', async () => {
       const owner = as(TEST_IDENTITY);
       await core.createFiles(owner, [{ lfn: '/m/public/visible' }, { lfn: '/m/public/unreadable' }]);
-      await core.setPermissions(owner, [{ lfn: '/m/public/visible', permission: { base: { other: ['read'] } } }]);
+      // A query reads metadata: it needs getMetadata as well as read.
+      await core.setPermissions(owner, [{ lfn: '/m/public/visible', permission: { base: { other: ['read', 'getMetadata'] } } }]);
       const tagged = await core.setAttributes(owner, [
         { lfn: '/m/private/secret', attributes: { quality: 'hidden' } },
         { lfn: '/m/public/visible', attributes: { quality: 'hidden' } },

@@ -144,6 +144,15 @@ describe('query', () => {
     expect(await query(meta, 'run = 999', 5, 0)).toEqual([]);
   });
 
+  it('faults InvalidArgument for a query beyond the cost limits, on both ports', async () => {
+    const wide = Array.from({ length: 257 }, (_, i) => `run = ${i}`).join(' OR ');
+    for (const port of [meta, fireman]) {
+      const fault = await expectFault(query(port, wide, 5, 0));
+      expect(fault.name).toBe('InvalidArgumentException');
+      expect(fault.message).toMatch(/more than 256 comparisons/);
+    }
+  });
+
   it('faults InvalidArgument for limit 0, a negative offset, an unknown type and a bad query', async () => {
     for (const [q, limit, offset, type] of [
       ['run > 0', 0, 0, null],
@@ -165,10 +174,17 @@ describe('query', () => {
     await call(fireman, 'setPermission', {
       permissions: list(
         ...['/grid', '/grid/vo', DIR].map((item) => ({ item, permission: { otherPerm: { ...none, execute: true, list: true } } })),
-        ...matches.map((item) => ({ item, permission: { otherPerm: { ...none, read: true } } })),
+        ...matches.map((item) => ({ item, permission: { otherPerm: { ...none, read: true, getMetadata: true } } })),
       ),
     });
     expect(await caller.as(OTHER, () => query(meta, 'run > 0', 10, 0))).toEqual(matches);
+    // Without getMetadata on an entry its values cannot be probed by a query, on either port.
+    await call(fireman, 'setPermission', { permissions: list({ item: matches[0], permission: { otherPerm: { ...none, read: true } } }) });
+    for (const port of [meta, fireman]) {
+      expect(await caller.as(OTHER, () => query(port, 'run > 0', 10, 0))).toEqual(matches.slice(1));
+      expect(await caller.as(OTHER, () => query(port, 'run = 10', 10, 0))).toEqual([]);
+    }
+    expect((await expectFault(caller.as(OTHER, () => call(meta, 'getAttributes', { item: matches[0], attributeNames: list() })))).name).toBe('AuthorizationException');
     // Then close the directory: the same entries disappear from their answers.
     await call(fireman, 'setPermission', { permissions: list({ item: DIR, permission: { otherPerm: none } }) });
     expect(await caller.as(OTHER, () => query(meta, 'run > 0', 10, 0))).toEqual([]);

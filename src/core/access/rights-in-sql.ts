@@ -3,7 +3,8 @@ import type { CatalogContext } from '../context';
 import { RIGHT_BIT, type Right } from './rights';
 
 /**
- * A condition on the `entries` row aliased `alias` that holds when the caller holds `right` on it,
+ * A condition on the `entries` row aliased `alias` that holds when the caller holds `right` (every one of
+ * them, when several are given) on it,
  * evaluated in the database exactly as `grantedRights` does in evaluate.ts (base rights as owner, group
  * member and anyone, plus ACL entries naming the caller or one of their groups, minus denials), for
  * set-based reads that must not ship every row to the service to decide. Undefined (no condition) for
@@ -14,8 +15,9 @@ import { RIGHT_BIT, type Right } from './rights';
  * const readable = holdsRight(ctx, 'read', 'e'); // sql`... e.perm_other ...`
  * ```
  */
-export function holdsRight(ctx: CatalogContext, right: Right, alias: string): RawBuilder<SqlBool> | undefined {
+export function holdsRight(ctx: CatalogContext, right: Right | readonly Right[], alias: string): RawBuilder<SqlBool> | undefined {
   if (ctx.authorization === 'disabled' || ctx.identity.admin === true) return undefined;
+  const mask = (typeof right === 'string' ? [right] : right).reduce((bits, r) => bits | RIGHT_BIT[r], 0);
   const e = sql.ref(alias);
   const dn = ctx.identity.dn;
   const groups = [...new Set([ctx.identity.group, ...ctx.identity.groups].filter((g) => g !== ''))];
@@ -27,6 +29,6 @@ export function holdsRight(ctx: CatalogContext, right: Right, alias: string): Ra
       | CASE WHEN ${e}.acl = '[]'::jsonb THEN 0 ELSE COALESCE((SELECT bit_or((a->>'a')::int) FROM jsonb_array_elements(${e}.acl) AS a WHERE ${names}), 0) END
     )
     & ~CASE WHEN ${e}.acl = '[]'::jsonb THEN 0 ELSE COALESCE((SELECT bit_or((a->>'d')::int) FROM jsonb_array_elements(${e}.acl) AS a WHERE ${names}), 0) END
-    & ${RIGHT_BIT[right]}::int
-  ) <> 0`;
+    & ${mask}::int
+  ) = ${mask}::int`;
 }

@@ -12,10 +12,11 @@ import { resolvePaths } from '../namespace/resolve';
 import { Access } from '../access/access';
 import { attributesByName } from './attribute-definitions';
 import { attributeNames } from './query/ast';
-import { compileQuery, exactMatchIds } from './query/compile-query';
+import { compileQuery, exactMatchIds, startsFromIndex } from './query/compile-query';
 import { parseQuery } from './query/parser';
+import { checkQueryLimits, MAX_SCANNED_ENTRIES } from './query/query-limits';
 import { typeCheck } from './query/type-check';
-import { visibleEntries } from './query/visible-entries';
+import { inheritableValues, visibleEntries } from './query/visible-entries';
 
 export interface QueryRequest {
   /** The query text, e.g. `run > 1000 AND detector = 'tpc'` (docs/query.md). */
@@ -58,12 +59,8 @@ export async function queryEntries(ctx: CatalogContext, request: QueryRequest, o
   const items = await readMatches(ctx, prepared, after, limit + 1);
   const page = items.slice(0, limit);
   const last = page.at(-1);
-  // A page may come back short when entries below untraversable directories are left out; the cursor
-  // still continues after the last entry read.
-  return {
-    items: await traversable(ctx, page),
-    next: items.length > limit && last ? encodeCursor(ctx, prepared.scope, last.lfn) : null,
-  };
+  // Visibility is part of the statement's filter, so the last row read is one the caller may see.
+  return { items: page, next: items.length > limit && last ? encodeCursor(ctx, prepared.scope, last.lfn) : null };
 }
 
 /** How many entries match, without reading them. */
@@ -82,19 +79,11 @@ export async function* streamEntries(ctx: CatalogContext, request: QueryRequest,
   let after: string | null = null;
   for (;;) {
     const rows = await readMatches(ctx, prepared, after, batch);
-    yield* await traversable(ctx, rows);
+    yield* rows;
     const last = rows.at(-1);
     if (rows.length < batch || !last) return;
     after = last.lfn;
   }
-}
-
-/** The entries the caller can reach: every directory above them traversable (one query per page). */
-async function traversable(ctx: CatalogContext, entries: readonly Entry[]): Promise<Entry[]> {
-  const access = new Access(ctx);
-  if (!access.enforced || ctx.identity.admin === true || entries.length === 0) return [...entries];
-  await reading(() => access.loadAncestors(ctx.db, entries.map((e) => e.lfn)));
-  return entries.filter((e) => access.blockedOnWay(e.lfn) === undefined);
 }
 
 async function readMatches(ctx: CatalogContext, prepared: PreparedQuery, after: string | null, limit: number): Promise<Entry[]> {
@@ -126,17 +115,19 @@ export async function prepareQuery(ctx: CatalogContext, request: QueryRequest): 
   if (request.kind !== undefined && !KINDS.includes(request.kind)) throw new InvalidArgument('kind must be directory, file or symlink');
   const inherit = request.inherit === true;
   const ast = parseQuery(request.query);
+  checkQueryLimits(request.query, ast, { inherit });
   const definitions = await reading(() => attributesByName(ctx.db, attributeNames(ast)));
   const checked = typeCheck(request.query, ast, definitions);
-  const conditions: RawBuilder<SqlBool>[] = [compileQuery(checked, { inherit })];
+  const conditions: RawBuilder<SqlBool>[] = [compileQuery(checked, { inherit, inheritableFrom: inheritableValues(ctx) })];
   const under = request.under === undefined ? undefined : await scopeDirectory(ctx, request.under);
+  const scoped: RawBuilder<SqlBool>[] = [];
   if (under !== undefined) {
     // Strictly below: every descendant starts with `under/`, and '0' is the byte after '/'.
-    conditions.push(
-      under === ROOT ? sql<SqlBool>`e.lfn > '/'` : sql<SqlBool>`e.lfn >= ${`${under}/`}::text AND e.lfn < ${`${under}0`}::text`,
-    );
+    scoped.push(under === ROOT ? sql<SqlBool>`e.lfn > '/'` : sql<SqlBool>`e.lfn >= ${`${under}/`}::text AND e.lfn < ${`${under}0`}::text`);
   }
-  if (request.kind !== undefined) conditions.push(sql<SqlBool>`e.kind = ${request.kind}::text`);
+  if (request.kind !== undefined) scoped.push(sql<SqlBool>`e.kind = ${request.kind}::text`);
+  if (!startsFromIndex(checked, { inherit })) await checkScanSize(ctx, scoped);
+  conditions.push(...scoped);
   const visible = visibleEntries(ctx);
   if (visible !== undefined) conditions.push(visible);
   const matchIds = conditions.length === 1 ? exactMatchIds(checked, { inherit }) : undefined;
@@ -145,6 +136,23 @@ export async function prepareQuery(ctx: CatalogContext, request: QueryRequest): 
     .digest('base64url')
     .slice(0, 22);
   return { where: sql<SqlBool>`${sql.join(conditions, sql` AND `)}`, scope: `query:${scope}`, matchIds };
+}
+
+/**
+ * A query no index can start from tests every entry in its scope: refused beyond MAX_SCANNED_ENTRIES,
+ * counted with a bounded read of the LFN index (it stops one entry past the limit).
+ */
+async function checkScanSize(ctx: CatalogContext, scope: readonly RawBuilder<SqlBool>[]): Promise<void> {
+  const where = scope.length === 0 ? sql<SqlBool>`true` : sql<SqlBool>`${sql.join(scope, sql` AND `)}`;
+  const row = await reading(() =>
+    sql<{ n: string | number }>`SELECT count(*) AS n FROM (SELECT 1 FROM entries e WHERE ${where} LIMIT ${MAX_SCANNED_ENTRIES + 1}) s`.execute(ctx.db),
+  );
+  if (Number(row.rows[0]!.n) > MAX_SCANNED_ENTRIES) {
+    throw new InvalidArgument(
+      `invalid query: no index can start this query (it is made of negations, such as NOT a = 1), so every entry in scope would be tested, ` +
+        `and a query may test at most ${MAX_SCANNED_ENTRIES} entries that way; narrow it with under (or kind), or add a positive condition (EXISTS a AND NOT a = 1)`,
+    );
+  }
 }
 
 /** The directory a query is scoped to, with symlinks followed; it must exist. */
