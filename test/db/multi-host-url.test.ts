@@ -84,3 +84,21 @@ onPostgres('the primary among several servers (PostgreSQL only: set DATABASE_URL
     }
   });
 });
+
+describe('DATABASE_READ_URL', () => {
+  it('takes several replica URLs, a comma apart', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h1,h2/db', DATABASE_READ_URL: 'postgres://u:p@r1:5432/db, postgresql://u@r2/db' });
+    expect(config.database.kind === 'postgres' && config.database.readUrls).toEqual(['postgres://u:p@r1:5432/db', 'postgresql://u@r2/db']);
+    expect(config.database.kind === 'postgres' && config.database.maxReplicaLagMs).toBe(1000);
+  });
+
+  it.each([
+    [{ DATABASE_READ_URL: 'postgres://u@r1/db' }, /^DATABASE_READ_URL names read replicas of a PostgreSQL primary: set DATABASE_URL too/],
+    [{ DATABASE_URL: 'postgres://u@h/db', DATABASE_READ_URL: 'postgres://u@r1,r2/db' }, /^DATABASE_READ_URL: postgres:\/\/u@r1,r2\/db lists several servers/],
+    [{ DATABASE_URL: 'postgres://u@h/db', DATABASE_READ_URL: 'postgres://u@r1:0/db' }, /^DATABASE_READ_URL the host \("r1:0"\) has no valid port/],
+    [{ DATABASE_URL: 'postgres://u@h/db', REPLICAT_MAX_REPLICA_LAG_MS: 'soon' }, /^REPLICAT_MAX_REPLICA_LAG_MS must be an integer/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
