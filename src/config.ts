@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { parsePassword } from './core/accounts/account';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
@@ -136,6 +137,16 @@ export interface LocalIdentityConfig {
 
 export class ConfigError extends Error {}
 
+/** The rule the change-password API applies (parsePassword), so a password the environment sets can also be set again. */
+function adminPassword(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return parsePassword(text);
+  } catch (error) {
+    throw new ConfigError(`REPLICAT_ADMIN_PASSWORD: ${(error as Error).message}`);
+  }
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -179,7 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
     tls: tlsConfig(env),
     auth: {
       allowAnonymous: boolean(env, 'REPLICAT_ALLOW_ANONYMOUS', false),
-      adminPassword: env.REPLICAT_ADMIN_PASSWORD || undefined,
+      adminPassword: adminPassword(env.REPLICAT_ADMIN_PASSWORD),
       x509: {
         certDir: optionalPath(env, 'X509_CERT_DIR', 'directory'),
         vomsDir: optionalPath(env, 'X509_VOMS_DIR', 'directory'),

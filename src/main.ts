@@ -101,7 +101,9 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
     // Before the service allocates anything; the flag is read whenever V8 sets its next collection's limit.
     if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
     const { makeLogger, openCheckedDatabase, startService } = await import('./service.js');
-    const logger = makeLogger(config.logLevel);
+    const { startBanner } = await import('./ops/start-banner.js');
+    // A person at a terminal reads lines; a log store reads JSON.
+    const logger = makeLogger(config.logLevel, process.stdout.isTTY === true);
     if (command === 'migrate') {
       const { migrate } = await import('./db/migrator.js');
       const database = await openCheckedDatabase(config);
@@ -118,6 +120,7 @@ async function runServer(command: 'serve' | 'migrate', workers: string | undefin
     await serveInWorkers(config.workers, logger, async (serviceLogger) => {
       // One serving process: stops on SIGTERM/SIGINT after draining the requests in flight.
       const service = await startService(config, serviceLogger);
+      process.stderr.write(startBanner(service, config));
       exitOnSignals(serviceLogger, () => service.stop(), { drainTimeoutMs: config.http.drainTimeoutMs });
     });
     // The service (or the cluster's primary) runs until a signal; its listeners keep the process alive.

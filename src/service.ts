@@ -5,6 +5,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { Authenticator } from './auth/authenticator';
 import { tlsServerOptions } from './auth/tls-server-options';
 import { recordSentChains } from './auth/tls-sent-chain';
@@ -30,6 +31,11 @@ export interface RunningService {
   readonly database: DatabaseHandle;
   readonly url: string;
   /**
+   * The password made for `admin` when this start created the account without REPLICAT_ADMIN_PASSWORD:
+   * for the caller to show once to the person starting the service, never to a log.
+   */
+  readonly generatedAdminPassword: string | undefined;
+  /**
    * Stops taking requests (and says so on /readyz), lets the ones in flight finish for up to
    * `drainTimeoutMs` (then cuts their connections), closes the database. Resolves to whether every
    * request in flight could finish.
@@ -37,29 +43,37 @@ export interface RunningService {
   stop(drainTimeoutMs?: number): Promise<{ readonly drained: boolean }>;
 }
 
-export function makeLogger(level: string): Logger {
-  return pino({ level, base: { service: 'replicat' } });
+/**
+ * The service's logger: JSON lines (for log stores) unless `readable`, which a terminal asks for: one line per
+ * event with a local time and the level in words (pino-pretty, in this process, so no line is lost at exit).
+ */
+export function makeLogger(level: string, readable = false): Logger {
+  if (!readable) return pino({ level, base: { service: 'replicat' } });
+  return pino({ level, base: undefined }, pretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', singleLine: true, sync: true }));
 }
 
 /**
- * Binds the ports, opens the database, applies migrations, and serves the REST and SOAP faces.
+ * Opens the database, applies migrations, then binds the ports and serves the REST and SOAP faces.
  *
- * The ports are bound first, so that an instance that could never serve (a port taken, a certificate
- * that does not load) stops before it touches the database; until the catalog is ready every request
- * there is answered 503 `Unavailable` (the service is starting).
+ * The ports are bound last, so that nothing is accepted before the catalog can answer (a client or load
+ * balancer that connects gets an answer, not a 503 while migrations run); a certificate that does not load
+ * still stops the start before the database is touched, a taken port after the migrations.
  */
 export async function startService(config: Config, logger = makeLogger(config.logLevel)): Promise<RunningService> {
   const tls = config.tls !== undefined ? tlsOptions(config.tls.certFile, config.tls.keyFile) : undefined;
-  let handler: RequestListener = answerStarting;
   const deadlines = new RequestDeadlines(config.http);
-  const dispatch: RequestListener = (req, res) => {
-    deadlines.track(req, res);
-    handler(req, res);
-  };
   const servers: (Server | HttpsServer)[] = [];
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   let database: DatabaseHandle | undefined;
+  let catalog: Awaited<ReturnType<typeof prepareCatalog>> | undefined;
   try {
+    database = await openCheckedDatabase(config, logger);
+    catalog = await prepareCatalog(config, logger, database);
+    const app = catalog.app;
+    const dispatch: RequestListener = (req, res) => {
+      deadlines.track(req, res);
+      app(req, res);
+    };
     const server = await listen(createServer(SERVER_OPTIONS, dispatch), 'PORT', config.http.port, config);
     servers.push(server);
     const url = `http://${host}:${(server.address() as AddressInfo).port}`;
@@ -72,23 +86,22 @@ export async function startService(config: Config, logger = makeLogger(config.lo
       servers.push(tlsServer);
       tlsUrl = `https://${host}:${(tlsServer.address() as AddressInfo).port}`;
     }
-    database = await openCheckedDatabase(config, logger);
-    const catalog = await prepareCatalog(config, logger, database);
-    handler = catalog.app;
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `PGlite at ${config.database.dataDir ?? 'memory'}`;
     logger.info({ url, tlsUrl, database: where }, `replicat listening on ${url}${tlsUrl ? ` and ${tlsUrl}` : ''} (database: ${where})`);
     const opened = database;
+    const ready = catalog;
     return {
       server,
       tlsServer,
       database: opened,
       url,
       tlsUrl,
+      generatedAdminPassword: ready.generatedAdminPassword,
       async stop(drainTimeoutMs = config.http.drainTimeoutMs) {
-        catalog.startDraining();
+        ready.startDraining();
         const drained = await drainServers(servers, drainTimeoutMs);
         deadlines.close();
-        catalog.close();
+        ready.close();
         await opened.close();
         return { drained };
       },
@@ -96,6 +109,7 @@ export async function startService(config: Config, logger = makeLogger(config.lo
   } catch (error) {
     await drainServers(servers, 0);
     deadlines.close();
+    catalog?.close();
     await database?.close().catch(() => undefined);
     throw error;
   }
@@ -140,12 +154,10 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
   }
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
   const admin = await bootstrapAdmin(database.db, config.auth.adminPassword);
-  if (admin.generated !== undefined) {
-    // Shown this once (only the instance that created the account knows it); change it with PATCH /api/v1/users/admin.
-    logger.warn({ user: 'admin', password: admin.generated }, `created the user admin with the generated password ${admin.generated}`);
-  } else if (admin.created) {
-    logger.info({ user: 'admin' }, 'created the user admin with the password in REPLICAT_ADMIN_PASSWORD');
-  }
+  // A generated password is returned for the terminal, never logged: log lines travel to log stores.
+  if (admin.generated !== undefined) logger.warn({ user: 'admin' }, 'created the user admin with a generated password (shown once on the terminal)');
+  else if (admin.created) logger.info({ user: 'admin' }, 'created the user admin with the password in REPLICAT_ADMIN_PASSWORD');
+  else if (admin.applied === true) logger.warn({ user: 'admin' }, 'set the password of admin to REPLICAT_ADMIN_PASSWORD (it had another one)');
   await setRootOwner(database.db, config.namespace.rootOwner, config.namespace.rootGroup);
   const cursorKey = await loadCursorKey(database.db);
   const authenticator = new Authenticator({
@@ -182,6 +194,7 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
   });
   return {
     app,
+    generatedAdminPassword: admin.generated,
     startDraining() {
       draining = true;
     },
@@ -196,12 +209,6 @@ async function prepareCatalog(config: Config, logger: Logger, database: Database
  * slow-loris client hold a socket that long past them.
  */
 const SERVER_OPTIONS = { connectionsCheckingInterval: 1000 };
-
-/** What every request gets while the catalog is being prepared (migrations can take a while). */
-const answerStarting: RequestListener = (_req, res) => {
-  res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
-  res.end(JSON.stringify({ type: '/docs/errors#Unavailable', title: 'Service unavailable', status: 503, code: 'Unavailable', detail: 'the service is starting' }));
-};
 
 /** The certificate and key of the HTTPS port; a file that is not PEM stops the start with its name. */
 function tlsOptions(certFile: string, keyFile: string) {

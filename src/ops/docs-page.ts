@@ -7,7 +7,13 @@ import { STATUS_OF } from '../rest/problem';
  * router and the validators use, so it cannot drift from what the service accepts. No script and no
  * external asset: the page must work on hosts without internet access.
  */
-export function renderDocsPage(doc: OpenApiDocument): string {
+/** A SOAP port as /docs lists it: its endpoint is `/soap/<name>`, its WSDL `/soap/<name>?wsdl`. */
+export interface SoapPortSummary {
+  readonly name: string;
+  readonly operations: readonly string[];
+}
+
+export function renderDocsPage(doc: OpenApiDocument, soapPorts: readonly SoapPortSummary[] = []): string {
   const spec = doc as unknown as Spec;
   const operations = collectOperations(spec);
   const tags = spec.tags ?? [];
@@ -27,13 +33,14 @@ export function renderDocsPage(doc: OpenApiDocument): string {
         .get(tag)!
         .map((op) => `<li><a href="#op-${attr(op.operationId)}"><span class="m m-${op.method}">${op.method.toUpperCase()}</span> ${text(op.path)}</a></li>`)
         .join('')}</ul></li>`)
-      .join('')}<li><a href="#schemas">Schemas</a></li></ul></nav>`,
+      .join('')}${soapPorts.length > 0 ? '<li><a href="#soap">SOAP (Fireman)</a></li>' : ''}<li><a href="#schemas">Schemas</a></li></ul></nav>`,
     '<main>',
     spec.info.description ? `<section>${prose(spec.info.description)}</section>` : '',
     ...tagNames.map((tag) => {
       const description = tags.find((t) => t.name === tag)?.description;
-      return `<section id="tag-${attr(tag)}"><h2>${text(tag)}</h2>${description ? prose(description) : ''}${byTag.get(tag)!.map(renderOperation).join('')}</section>`;
+      return `<section id="tag-${attr(tag)}"><h2>${text(tag)}</h2>${description ? prose(description) : ''}${restExample(byTag.get(tag)!)}${byTag.get(tag)!.map(renderOperation).join('')}</section>`;
     }),
+    soapPorts.length > 0 ? renderSoapPorts(soapPorts) : '',
     `<section id="schemas"><h2>Schemas</h2>${schemas.map(([name, schema]) => renderSchema(name, schema)).join('')}</section>`,
     '</main>',
   ].join('\n');
@@ -267,4 +274,43 @@ a{color:#2f6fb3;text-decoration:none}a:hover{text-decoration:underline}`;
 
 function page(title: string, body: string, bodyClass = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text(title)}</title><style>${STYLE}</style></head><body class="${bodyClass}">${body}</body></html>`;
+}
+
+/** One runnable request for an operation group: its first operation, with the body example the contract gives. */
+function restExample(operations: readonly SpecOperation[]): string {
+  const op = operations.find((o) => o.method === 'get' && !o.path.includes('{')) ?? operations.find((o) => exampleBody(o) !== undefined) ?? operations[0];
+  if (op === undefined) return '';
+  const body = exampleBody(op);
+  const command = [
+    'curl -u admin:PASSWORD',
+    ...(op.method !== 'get' ? [`-X ${op.method.toUpperCase()}`] : []),
+    `http://localhost:8080${op.path.replace(/\{(\w+)\}/g, (_m, name: string) => name.toUpperCase())}`,
+    ...(body !== undefined ? ["-H 'content-type: application/json'", `-d '${body}'`] : []),
+  ].join(' ');
+  return `<p><strong>Example</strong> (${text(op.operationId)}):</p><pre>${text(command)}</pre>`;
+}
+
+function exampleBody(op: SpecOperation): string | undefined {
+  const content = op.requestBody?.content?.['application/json'] as { example?: unknown } | undefined;
+  return content?.example === undefined ? undefined : JSON.stringify(content.example);
+}
+
+/** The SOAP face: each port's endpoint, WSDL and operations, and one request to try. */
+function renderSoapPorts(ports: readonly SoapPortSummary[]): string {
+  const items = ports
+    .map((port) => {
+      const example = [
+        `curl -u admin:PASSWORD -H 'content-type: text/xml; charset=utf-8' -H 'SOAPAction: ""' http://localhost:8080/soap/${port.name} -d `,
+        `'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>`,
+        `<getInterfaceVersion/></soapenv:Body></soapenv:Envelope>'`,
+      ].join('');
+      return (
+        `<article id="soap-${attr(port.name)}"><h3>${text(port.name)}</h3>` +
+        `<p>Endpoint <code>/soap/${text(port.name)}</code>, WSDL <a href="/soap/${attr(port.name)}?wsdl">/soap/${text(port.name)}?wsdl</a>.</p>` +
+        `<p>Operations: ${port.operations.map((o) => `<code>${text(o)}</code>`).join(', ')}</p>` +
+        `<p><strong>Example</strong>:</p><pre>${text(example)}</pre></article>`
+      );
+    })
+    .join('');
+  return `<section id="soap"><h2>SOAP (Fireman)</h2><p>The gLite FiReMan interfaces over the same catalog (rpc/literal, SOAP 1.1 and 1.2), for existing clients (gSOAP, Axis, zeep).</p>${items}</section>`;
 }

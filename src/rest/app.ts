@@ -11,7 +11,7 @@ import { renderDocsPage, renderErrorsPage } from '../ops/docs-page';
 import { ServiceMetrics } from '../ops/metrics';
 import { markStreamedBody } from '../ops/request-deadlines';
 import { noteIdentity, noteOperation, noteResults, observeRequests, requestIdOf } from '../ops/request-observer';
-import { createSoapRouter } from '../soap/soap-router';
+import { createSoapRouter, SOAP_PORTS } from '../soap/soap-router';
 import { listOperations, openApiDocument } from './openapi-document';
 import { REST_HANDLERS, REST_STREAM_HANDLERS } from './operations';
 import { sendProblem, toProblem } from './problem';
@@ -91,8 +91,13 @@ export function createRestApp(options: RestAppOptions): express.Express {
     noteOperation(res, 'metrics');
     res.type(metrics.contentType).send(await metrics.render());
   });
-  const docsPage = renderDocsPage(doc);
+  const docsPage = renderDocsPage(doc, SOAP_PORTS.map((port) => ({ name: port.name, operations: port.operations.map((o) => o.name) })));
   const errorsPage = renderErrorsPage();
+  // The front door points at the docs (a later console takes /ui/).
+  app.get('/', (_req, res) => {
+    noteOperation(res, 'docs');
+    res.redirect(302, '/docs');
+  });
   app.get('/docs', (_req, res) => {
     noteOperation(res, 'docs');
     res.type('text/html; charset=utf-8').send(docsPage);
