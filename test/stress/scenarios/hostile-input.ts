@@ -4,8 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES } from '../../../src/core/errors';
 import { adminToken } from '../sdk-catalog-client';
 import { HostileRequests, type HostileRequest } from '../hostile-requests';
+import { hostileShapes, probeHealth, sendShape, type ShapeOutcome } from '../hostile-shapes';
 import { checkInvariants } from '../invariants';
-import { rssFigures, type Scenario } from '../scenario';
+import { rssFigures, type Scenario, type ScenarioContext } from '../scenario';
 import { ADMIN_PASSWORD, RssSampler, ServiceProcess } from '../service-process';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -101,7 +102,8 @@ function judgeAnswer(request: HostileRequest, answer: Answer): string | undefine
 
 export const hostileInputScenario: Scenario = {
   name: 'hostile-input',
-  describe: 'malformed and adversarial REST and SOAP requests, then slow-loris clients: no 5xx, no crash, bounded memory',
+  describe:
+    'malformed and adversarial REST and SOAP requests, then slow-loris clients, then 16 hostile shapes at once: no 5xx, no crash, bounded memory, /healthz latency reported',
   async run(context) {
     const url = await context.freshDatabase('stress_fuzz');
     const service = await ServiceProcess.start({
@@ -191,12 +193,106 @@ export const hostileInputScenario: Scenario = {
       else if ((await fetch(`${service.url}/healthz`)).status !== 200) problems.push('the service does not answer /healthz after the run');
       for (const line of service.errorLines()) problems.push(`logged an error: ${line.msg} ${JSON.stringify(line).slice(0, 300)}`);
       problems.push(...(await checkInvariants(url)).violations);
-      return { figures, problems };
     } finally {
       await service.stop();
     }
+    try {
+      const shapes = await hostileShapesAtOnce(context);
+      problems.push(...shapes.problems);
+      Object.assign(figures, shapes.figures);
+    } catch (error) {
+      problems.push(`hostile shapes: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { figures, problems };
   },
 };
+
+/** Hostile shapes in flight at once (issue 15: one caller must not hold up the others). */
+const SHAPES_AT_ONCE = 16;
+
+/**
+ * The shapes of issue 15 (a SOAP envelope of 300,000 attributes, a 20 MB attribute value, a query of 100
+ * ORs with inherit and count, NOT with inherit, a forged cursor, a chunked body past the limit, bogus Basic
+ * credentials, JSON that is not UTF-8), 16 at once, against a service with the default body limit over a
+ * catalog with metadata, while another client probes `/healthz`. Asserted: every shape gets the answer
+ * intended for it within its timeout, and the service answers correctly afterwards. The latency of
+ * `/healthz` meanwhile is a figure (goal: p99 under 100 ms), not an assertion.
+ */
+async function hostileShapesAtOnce(context: ScenarioContext): Promise<{ problems: string[]; figures: Record<string, number> }> {
+  const url = await context.freshDatabase('stress_shapes');
+  const service = await ServiceProcess.start({
+    name: 'hostile-shapes',
+    dir: context.dir,
+    env: { DATABASE_URL: url, LOG_LEVEL: 'warn' },
+  });
+  const problems: string[] = [];
+  const figures: Record<string, number> = {};
+  const short = context.options.short;
+  const timeoutMs = short ? 30_000 : 60_000;
+  try {
+    const authorization = `Bearer ${await adminToken(service.url, ADMIN_PASSWORD)}`;
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`setting up: ${path} answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+      return res;
+    };
+    // Directories with a run number each, files inheriting it: what `inherit` walks.
+    const directories = short ? 20 : 100;
+    const filesEach = short ? 25 : 100;
+    await post('/api/v1/schemas', { name: 'runs', attributes: [{ name: 'run', type: 'int' }] });
+    await post('/api/v1/directories', { items: Array.from({ length: directories }, (_, d) => ({ lfn: `/stress/d${d}`, parents: true })) });
+    await post('/api/v1/attributes/set', { items: Array.from({ length: directories }, (_, d) => ({ lfn: `/stress/d${d}`, attributes: { run: d } })) });
+    for (let d = 0; d < directories; d++) {
+      await post('/api/v1/files', { items: Array.from({ length: filesEach }, (_, f) => ({ lfn: `/stress/d${d}/f${f}` })) });
+    }
+    const shapes = hostileShapes(authorization, 32 * 1024 * 1024);
+    const base = new URL(service.url);
+    const rounds = short ? 1 : 3;
+    const outcomes: ShapeOutcome[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const health = probeHealth(service.url, finished);
+    for (let round = 0; round < rounds; round++) {
+      outcomes.push(...(await Promise.all(Array.from({ length: SHAPES_AT_ONCE }, (_, i) => sendShape(base, shapes[i % shapes.length]!, timeoutMs)))));
+    }
+    done();
+    const latency = await health;
+    for (const shape of shapes) {
+      const mine = outcomes.filter((o) => o.shape === shape.name);
+      context.say(`  ${shape.name.padEnd(44)} ${mine.map((o) => `${o.status} in ${o.ms} ms`).join(', ')}`);
+      for (const o of mine.filter((m) => !m.ok)) problems.push(`${shape.name}: ${o.status} after ${o.ms} ms, not the answer intended`);
+    }
+    context.say(`  /healthz while ${SHAPES_AT_ONCE} shapes ran: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} probes; goal p99 < 100 ms)`);
+    Object.assign(figures, {
+      shapesSent: outcomes.length,
+      shapesSlowestMs: Math.max(...outcomes.map((o) => o.ms)),
+      healthzDuringShapesP50Ms: latency.p50,
+      healthzDuringShapesP99Ms: latency.p99,
+      healthzDuringShapesMaxMs: latency.max,
+    });
+    // Still up, and still right (given a while to get through what it still holds, if anything).
+    if (!service.running) problems.push(`the service crashed under the shapes: ${service.stderr.slice(-1000)}`);
+    else {
+      try {
+        const res = await fetch(`${service.url}/api/v1/entries/stat`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ lfn: '/stress/d1/f1' }] }),
+          signal: AbortSignal.timeout(4 * timeoutMs),
+        });
+        const body = (await res.json()) as { results?: { ok: boolean; entry?: { kind?: string } }[] };
+        if (res.status !== 200 || body.results?.[0]?.entry?.kind !== 'file') problems.push(`after the shapes, stat answered ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+      } catch (error) {
+        problems.push(`after the shapes, stat got no answer within ${(4 * timeoutMs) / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    for (const line of service.errorLines()) problems.push(`logged an error: ${line.msg} ${JSON.stringify(line).slice(0, 300)}`);
+    problems.push(...(await checkInvariants(url)).violations);
+  } finally {
+    await service.stop();
+  }
+  return { problems, figures };
+}
 
 /**
  * Clients that send their headers, or their body, a few bytes at a time. The service must cut them
