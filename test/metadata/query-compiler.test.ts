@@ -51,6 +51,19 @@ describe('the query compiler', () => {
     }
   });
 
+  it('looks up inherited values once per attribute, however many leaves name it', () => {
+    const ors = (n: number) => Array.from({ length: n }, (_, i) => `run = ${i}`).join(' OR ');
+    const occurrences = (text: string, what: string) => text.split(what).length - 1;
+    for (const query of [ors(10), ors(100), `NOT (${ors(100)})`, `(${ors(50)}) AND tag = 'a' AND NOT (${ors(50)})`]) {
+      const text = compile(query, true).sql;
+      // One search for the ancestors per row, one value lookup per attribute.
+      expect(occurrences(text, 'generate_series')).toBe(1);
+      expect(occurrences(text, 'unnest(anc.ids)')).toBe(new Set(query.match(/run|tag/g)).size);
+    }
+    // The text grows linearly: ten times the leaves, about ten times the statement.
+    expect(compile(ors(100), true).sql.length).toBeLessThan(11 * compile(ors(10), true).sql.length);
+  });
+
   it('binds attribute ids, never names', () => {
     const compiled = compile(`"x'); DROP TABLE entries; --" = 'v' AND run > 1`);
     expect(compiled.sql).not.toMatch(/DROP|x'\)/);
