@@ -121,6 +121,18 @@ const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABAS
     expect(text).toMatch(/Index Scan using entries_pkey/);
   });
 
+  it('an inherited disjunction of 10 or 100 leaves gathers its candidates first and tests only them', async () => {
+    for (const n of [10, 100]) {
+      const query = Array.from({ length: n }, (_, i) => `run = ${i * 7}`).join(' OR ');
+      const text = await plan(`inherit, ${n} OR leaves`, { query, inherit: true });
+      expectIndexed(text, 'metadata_values_int');
+      expect(text).not.toMatch(/Seq Scan on entries e\b/);
+      const started = Date.now();
+      expect(await core.countEntries(ctx, { query, inherit: true })).toBe(n);
+      process.stdout.write(`inherit, ${n} OR leaves over ${FILES} files: count in ${Date.now() - started} ms\n`);
+    }
+  });
+
   it('an inherited query starts from the matching values and their subtrees', async () => {
     expectIndexed(await plan('inherit', { query: "sample = 'calibration'", inherit: true, kind: 'file' }), 'metadata_values_text');
   });
