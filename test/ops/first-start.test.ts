@@ -10,6 +10,8 @@ import { startBanner } from '../../src/ops/start-banner';
 import { startService, type RunningService } from '../../src/service';
 
 const BASE_ENV = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+// Each test starts fresh catalogs (migrations included): 17-33 s apiece on the shared machine at load 27.
+jest.setTimeout(300_000);
 
 /** A port free a moment ago, so a test can watch it before the service binds it. */
 async function freePort(): Promise<number> {
