@@ -74,6 +74,10 @@ export class Conflict extends ReplicatError {
 export class LimitExceeded extends ReplicatError {
   readonly code = 'LimitExceeded';
 }
+/** Too many failed logins, or the service's password checks are busy (429): retry after `Retry-After`. */
+export class TooManyRequests extends ReplicatError {
+  readonly code = 'TooManyRequests';
+}
 /** The service (its database) is unavailable for now (503); reads are retried before this is thrown. */
 export class Unavailable extends ReplicatError {
   readonly code = 'Unavailable';
@@ -144,6 +148,7 @@ const BY_CODE: Readonly<Record<ErrorCode, CatalogErrorClass>> = {
   Loop,
   Conflict,
   LimitExceeded,
+  TooManyRequests,
   Unavailable,
   Internal,
 };
@@ -175,6 +180,7 @@ const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   404: 'NotExists',
   409: 'Conflict',
   413: 'LimitExceeded',
+  429: 'TooManyRequests',
   503: 'Unavailable',
 };
 

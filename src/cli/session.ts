@@ -6,6 +6,7 @@ import {
   ReplicatError,
   SoapClient,
   TimeoutError,
+  TooManyRequests,
   Unauthenticated,
   Unavailable,
   type CredentialSettings,
@@ -156,6 +157,9 @@ export function describeFailure(error: unknown): { exitCode: ExitCode; message: 
   if (error instanceof Unauthenticated) {
     const how = error.methods.length > 0 ? ` (the service takes: ${error.methods.join(', ')})` : '';
     return { exitCode: ExitCode.Unreachable, message: `not authenticated: ${error.message}${how}; set X509_USER_PROXY, REPLICAT_TOKEN or REPLICAT_USER/REPLICAT_PASSWORD` };
+  }
+  if (error instanceof TooManyRequests) {
+    return { exitCode: ExitCode.Unreachable, message: `refused for now: ${error.message}` };
   }
   if (error instanceof NetworkError || error instanceof TimeoutError || error instanceof Unavailable) {
     return { exitCode: ExitCode.Unreachable, message: `cannot reach the service: ${error.message}` };

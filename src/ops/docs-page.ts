@@ -64,6 +64,7 @@ const ERROR_MEANINGS: Readonly<Record<(typeof ERROR_CODES)[number], string>> = {
   Loop: 'More than 16 symlink hops, or a cycle.',
   Conflict: 'A concurrent change conflicted with this one; retrying succeeds or reports the new state.',
   LimitExceeded: 'Too many items in one request, or too large a body.',
+  TooManyRequests: 'Too many failed logins from this address or for this account, or password checks are busy (429): retry after the `Retry-After` seconds.',
   Unavailable: 'The database cannot be reached now; retry later (the service recovers by itself).',
   Internal: 'A bug: the request id in the answer finds the details in the service log.',
 };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
 import type { AuditSink, Identity } from '../core/context';
 import { catalogContext, type FaceOptions } from '../face-options';
-import { CatalogError } from '../core/errors';
+import { CatalogError, TooManyRequests } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
 import { renderDocsPage, renderErrorsPage } from '../ops/docs-page';
@@ -241,6 +241,7 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
     return sendProblem(res, toProblem('InvalidArgument', 'the request body could not be read'));
   }
   const catalogError: CatalogError = toCatalogError(error);
+  if (catalogError instanceof TooManyRequests) res.setHeader('retry-after', String(catalogError.retryAfterSeconds));
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {
     logger.error({ err: error, requestId: requestIdOf(res) }, catalogError.message);
   }

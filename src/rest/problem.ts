@@ -14,6 +14,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   Loop: 409,
   Conflict: 409,
   LimitExceeded: 413,
+  TooManyRequests: 429,
   Unavailable: 503,
   Internal: 500,
 };
@@ -29,6 +30,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   Loop: 'Too many levels of symbolic links',
   Conflict: 'Conflict',
   LimitExceeded: 'Request too large',
+  TooManyRequests: 'Too many requests',
   Unavailable: 'Service unavailable',
   Internal: 'Internal error',
 };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authenticated';
 import type { CatalogContext } from '../core/context';
 import { catalogContext, type FaceOptions } from '../face-options';
-import type { ErrorCode } from '../core/errors';
+import { TooManyRequests, type ErrorCode } from '../core/errors';
 import { toCatalogError } from '../db/db-errors';
 import { noteFailure, noteIdentity, noteItems, noteOperation, requestIdOf } from '../ops/request-observer';
 import { Parts } from './decode-parts';
@@ -82,6 +82,15 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
           noteFailure(res, error.code, message);
           res.status(401).type(contentType(version)).send(
             faultEnvelope(version, { name: 'AuthorizationException', message, source: 'client', requestId: requestIdOf(res) }),
+          );
+          return;
+        }
+        if (error instanceof TooManyRequests) {
+          // Like the 401 above: an HTTP status clients act on, with the typed fault as the body.
+          res.setHeader('retry-after', String(error.retryAfterSeconds));
+          noteFailure(res, error.code, error.message);
+          res.status(429).type(contentType(version)).send(
+            faultEnvelope(version, { name: faultNameFor(error.code), message: error.message, source: 'client', requestId: requestIdOf(res) }),
           );
           return;
         }

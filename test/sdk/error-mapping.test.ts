@@ -66,7 +66,7 @@ describe('errors from problem+json', () => {
 
   it('knows every code of the contract', () => {
     expect([...ERROR_CODES].sort()).toEqual(
-      ['NotExists', 'Exists', 'PermissionDenied', 'InvalidArgument', 'NotEmpty', 'NotADirectory', 'IsADirectory', 'Loop', 'Conflict', 'LimitExceeded', 'Unavailable', 'Internal'].sort(),
+      ['NotExists', 'Exists', 'PermissionDenied', 'InvalidArgument', 'NotEmpty', 'NotADirectory', 'IsADirectory', 'Loop', 'Conflict', 'LimitExceeded', 'TooManyRequests', 'Unavailable', 'Internal'].sort(),
     );
   });
 

@@ -3,7 +3,7 @@ import type { Express, Request } from 'express';
 import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import type { CatalogContext, Identity } from '../../src/core/context';
+import type { AuditSink, CatalogContext, Identity } from '../../src/core/context';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from '../../src/core/metadata/metadata-settings';
 import type { StorageSettings } from '../../src/core/storage/storage-settings';
 import type { DatabaseHandle } from '../../src/db/database-handle';
@@ -47,6 +47,8 @@ export interface TestCatalogOptions {
   readonly storage?: StorageSettings;
   /** Told when accounts change: auth tests pass their Authenticator's `accountsChanged`. */
   readonly accountsChanged?: () => void;
+  /** Where audit records go (none when absent). */
+  readonly audit?: AuditSink;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     metadata,
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
     ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
+    ...(options.audit !== undefined ? { audit: options.audit } : {}),
   });
   return {
     app,

@@ -947,7 +947,7 @@ export interface components {
             lfn: components["schemas"]["Lfn"];
         } & components["schemas"]["Replica"];
         /** @enum {string} */
-        ErrorCode: "NotExists" | "Exists" | "PermissionDenied" | "InvalidArgument" | "NotEmpty" | "NotADirectory" | "IsADirectory" | "Loop" | "Conflict" | "LimitExceeded" | "Unavailable" | "Internal";
+        ErrorCode: "NotExists" | "Exists" | "PermissionDenied" | "InvalidArgument" | "NotEmpty" | "NotADirectory" | "IsADirectory" | "Loop" | "Conflict" | "LimitExceeded" | "TooManyRequests" | "Unavailable" | "Internal";
         ItemError: {
             code: components["schemas"]["ErrorCode"];
             message: string;

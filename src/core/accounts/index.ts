@@ -5,6 +5,6 @@ export { createUsers, listUsers, getUser, updateUser, deleteUser, type NewUser, 
 export { createGroups, listGroups, changeMembers, type MembershipChange, type Membership } from './manage-groups';
 export { issueToken, type IssuedToken } from './issue-token';
 export { bootstrapAdmin } from './bootstrap-admin';
-export { readAccounts, accountOfToken, type AccountRecord } from './read-accounts';
+export { readAccounts, accountForLogin, accountOfToken, type AccountRecord } from './read-accounts';
 export { verifyPassword, burnPasswordCheck } from './password-hash';
 export { hashBearerToken } from './bearer-token';
