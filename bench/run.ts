@@ -413,6 +413,7 @@ async function benchEngine(engine: 'postgres' | 'pglite', options: Options): Pro
         if (db.url !== undefined) await loadFiles(db.url, '/big', options.big);
         else {
           // PGlite is in the service's process: the fixtures go through REST there, 10,000 at a time.
+          await bulk(service, '/api/v1/directories', [{ lfn: '/big', parents: true }]);
           for (const batch of chunks(options.big, 10_000, 1)) {
             await bulk(service, '/api/v1/files', batch.map((n) => ({ lfn: fixtureLfn('/big', n), replicas: [{ surl: `srm://se${n % 4}.example.org/data${fixtureLfn('/big', n)}` }] })));
           }
