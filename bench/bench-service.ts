@@ -10,6 +10,8 @@ export interface BenchService {
   readonly pool: Pool;
   /** `Authorization` header of the benchmark's (non-admin) user. */
   readonly authorization: string;
+  /** The same user with HTTP Basic (its password is remembered after the first request). */
+  readonly basicAuthorization: string;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export async function startBenchService(env: NodeJS.ProcessEnv, workers = 1): Pr
     await call(pool, admin, 'POST', '/api/v1/users', { items: [{ name: BENCH_USER, password }] });
     const basic = `Basic ${Buffer.from(`${BENCH_USER}:${password}`).toString('base64')}`;
     const { token } = (await call(pool, basic, 'POST', '/api/v1/tokens', { ttlSeconds: 86_400 })) as { token: string };
-    return { url, pid: child.pid!, pool, authorization: `Bearer ${token}`, stop };
+    return { url, pid: child.pid!, pool, authorization: `Bearer ${token}`, basicAuthorization: basic, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,7 @@
  * The benchmark suite (docs/performance.md): every scenario against a baseline measured in the same run.
  *
  *   npm run bench -- [--engine postgres|pglite|both] [--files 100000] [--big 1000000] [--clients 4]
- *                    [--seconds 10] [--workers 1,2] [--scale] [--only register,resolve,stat,list,soap,acl]
+ *                    [--seconds 10] [--workers 1,2] [--scale] [--only register,resolve,stat,stat-basic,list,soap,acl]
  *
  * PostgreSQL: `DATABASE_URL` names a server the benchmark may create databases on (default the local
  * one). Fixtures are generated in SQL; only the measured work goes through HTTP. Prints a Markdown table
@@ -33,7 +33,7 @@ interface Options {
   adminUrl: string;
 }
 
-const SCENARIOS = ['register', 'resolve', 'stat', 'list', 'soap', 'acl'];
+const SCENARIOS = ['register', 'resolve', 'stat', 'stat-basic', 'list', 'soap', 'acl'];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string, fallback: string) => {
@@ -238,6 +238,18 @@ async function stat(service: BenchService, engine: string, options: Options, wor
   return makeRow(`stat: single item, 32 connections${tag}`, engine, value.count, value.seconds, value.latencies, rss);
 }
 
+/** 3b. the same single-item stat with HTTP Basic (a remembered password) and with a bearer token, back to back. */
+async function statBasic(service: BenchService, engine: string, options: Options): Promise<Row[]> {
+  const files = Math.min(options.big, 1_000_000);
+  const body = (k: number) => `{"items":[{"lfn":"${fixtureLfn('/big', 1 + ((k * 7919) % files))}"}]}`;
+  const bearer = await hammer(service.url, '/api/v1/entries/stat', service.authorization, body, options.seconds);
+  const basic = await hammer(service.url, '/api/v1/entries/stat', service.basicAuthorization, body, options.seconds);
+  return [
+    makeRow('stat-basic: bearer token, single item, 32 connections', engine, bearer.count, bearer.seconds, bearer.latencies, null),
+    makeRow('stat-basic: HTTP Basic, single item, 32 connections', engine, basic.count, basic.seconds, basic.latencies, null),
+  ];
+}
+
 /** The baseline of `stat`: a bare express process answering a fixed body of the same size. */
 async function bareStat(service: BenchService, options: Options): Promise<Row> {
   const sample = await service.pool.request({
@@ -396,11 +408,12 @@ async function benchEngine(engine: 'postgres' | 'pglite', options: Options): Pro
         log(`${engine}: register`);
         rows.push(...(await register(service, engine, db.url, options)));
       }
-      if (want('resolve') || want('stat') || want('list') || want('acl')) {
+      if (want('resolve') || want('stat') || want('stat-basic') || want('list') || want('acl')) {
         log(`${engine}: fixtures: ${options.big.toLocaleString('en')} files in /big (generated SQL)`);
         if (db.url !== undefined) await loadFiles(db.url, '/big', options.big);
         else {
           // PGlite is in the service's process: the fixtures go through REST there, 10,000 at a time.
+          await bulk(service, '/api/v1/directories', [{ lfn: '/big', parents: true }]);
           for (const batch of chunks(options.big, 10_000, 1)) {
             await bulk(service, '/api/v1/files', batch.map((n) => ({ lfn: fixtureLfn('/big', n), replicas: [{ surl: `srm://se${n % 4}.example.org/data${fixtureLfn('/big', n)}` }] })));
           }
@@ -415,6 +428,10 @@ async function benchEngine(engine: 'postgres' | 'pglite', options: Options): Pro
           log(`${engine}: stat (${workers} worker(s))`);
           if (workers === options.workers[0]) rows.push(await bareStat(service, options));
           rows.push(await stat(service, engine, options, workers));
+        }
+        if (want('stat-basic') && workers === options.workers[0]) {
+          log(`${engine}: stat, Basic against bearer`);
+          rows.push(...(await statBasic(service, engine, options)));
         }
         if (want('resolve')) {
           log(`${engine}: resolve (${workers} worker(s))`);
@@ -461,6 +478,11 @@ function ratios(rows: readonly Row[]): { name: string; value: number; target: st
   const s = find('postgres', 'stat: single item, 32 connections') ;
   const bare = rows.find((r) => r.scenario.startsWith('stat baseline'));
   if (s && bare) add('stat / bare express', s.perSecond / bare.perSecond, '≥ 0.4 (and p99 < 20 ms)', (v) => v >= 0.4 && s.p99ms < 20);
+  for (const engine of ['postgres', 'pglite']) {
+    const basic = find(engine, 'stat-basic: HTTP Basic');
+    const bearer = find(engine, 'stat-basic: bearer');
+    if (basic && bearer) add(`single stat, Basic / bearer (${engine})`, basic.perSecond / bearer.perSecond, '≥ 0.8', (v) => v >= 0.8);
+  }
   const l = find('postgres', 'list:');
   if (l) add('list entries/s (thousands)', l.perSecond / 1000, '≥ 200, flat memory', (v) => v >= 200);
   for (const [kind, restName, soapName] of [

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { parsePassword } from './core/accounts/account';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import type { LoginThrottleSettings } from './auth/login-throttle';
 import type { MetadataSettings } from './core/metadata/metadata-settings';
 import type { NameSettings } from './core/names/name-settings';
 import type { StorageSettings } from './core/storage/storage-settings';
@@ -65,6 +66,15 @@ export interface AuthConfig {
    * accounts made through the same instance apply at once; made elsewhere, after at most this long.
    */
   readonly tokenCacheMs?: number;
+  /**
+   * How long a verified password is remembered (0: never), so that Basic requests do not each pay for
+   * scrypt. A new password, a disabled or deleted account ends it on the next request, on any instance.
+   */
+  readonly passwordCacheSeconds?: number;
+  /** When failed logins make further tries wait (429 with Retry-After). */
+  readonly loginThrottle?: LoginThrottleSettings;
+  /** Password hashes computed at once, and checks that may wait for one; more are refused (429). */
+  readonly passwordChecks?: { readonly concurrency: number; readonly queue: number };
 }
 
 export interface X509Config {
@@ -200,6 +210,18 @@ export function loadConfig(env: Env = process.env): Config {
       trustedProxies: list(env.REPLICAT_TRUSTED_PROXIES).map(checkPeer),
       clientCertHeader: (env.REPLICAT_CLIENT_CERT_HEADER?.trim() || 'ssl-client-escaped-cert').toLowerCase(),
       tokenCacheMs: integer(env, 'REPLICAT_TOKEN_CACHE_MS', 2000, 0, 60_000),
+      passwordCacheSeconds: integer(env, 'REPLICAT_PASSWORD_CACHE_SECONDS', 60, 0, 3600),
+      loginThrottle: {
+        userAddressFailures: integer(env, 'REPLICAT_LOGIN_FAILURES_PER_USER_ADDRESS', 5, 1, 1000),
+        addressFailures: integer(env, 'REPLICAT_LOGIN_FAILURES_PER_ADDRESS', 30, 1, 100_000),
+        userFailures: integer(env, 'REPLICAT_LOGIN_FAILURES_PER_USER', 50, 1, 100_000),
+        maxBackoffSeconds: integer(env, 'REPLICAT_LOGIN_MAX_BACKOFF_SECONDS', 900, 1, 86_400),
+      },
+      passwordChecks: {
+        // One thread of libuv's pool stays free for file access, DNS and zlib whatever the logins do.
+        concurrency: integer(env, 'REPLICAT_PASSWORD_CHECKS', Math.max(1, integer(env, 'UV_THREADPOOL_SIZE', 4, 1, 1024) - 1), 1, 1024),
+        queue: integer(env, 'REPLICAT_PASSWORD_CHECK_QUEUE', 64, 0, 100_000),
+      },
     },
     metadata: {
       // Off by default: a typo in an attribute name should fail, not quietly define a new attribute.

@@ -29,6 +29,7 @@ export type NewUser = Schemas['NewUser'];
 export type UserChanges = Schemas['UserChanges'];
 export type Group = Schemas['Group'];
 export type Token = Schemas['Token'];
+export type TokenInfo = Schemas['TokenInfo'];
 export type TokenRequest = Schemas['TokenRequest'];
 export type Whoami = Schemas['Whoami'];
 export type Limits = Schemas['Limits'];

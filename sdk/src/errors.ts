@@ -81,6 +81,10 @@ export class LimitExceeded extends ReplicatError {
 export class DeadlineExceeded extends ReplicatError {
   readonly code = 'DeadlineExceeded';
 }
+/** Too many failed logins, or the service's password checks are busy (429): retry after `Retry-After`. */
+export class TooManyRequests extends ReplicatError {
+  readonly code = 'TooManyRequests';
+}
 /** The service (its database) is unavailable for now (503); reads are retried before this is thrown. */
 export class Unavailable extends ReplicatError {
   readonly code = 'Unavailable';
@@ -152,6 +156,7 @@ const BY_CODE: Readonly<Record<ErrorCode, CatalogErrorClass>> = {
   Conflict,
   LimitExceeded,
   DeadlineExceeded,
+  TooManyRequests,
   Unavailable,
   Internal,
 };
@@ -183,6 +188,7 @@ const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   404: 'NotExists',
   409: 'Conflict',
   413: 'LimitExceeded',
+  429: 'TooManyRequests',
   503: 'Unavailable',
 };
 

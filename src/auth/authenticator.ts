@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { AuthConfig, LocalIdentityConfig } from '../config';
 import {
+  accountForLogin,
   accountOfToken,
   burnPasswordCheck,
   hashBearerToken,
@@ -14,14 +15,20 @@ import type { AuthenticationMethod, Identity } from '../core/context';
 import type { Db } from '../db/schema';
 import { parseAuthorization } from './authorization-header';
 import { BearerTokenCache } from './bearer-token-cache';
+import { clientAddress } from './client-address';
+import { LoginThrottle, type LoginThrottleSettings } from './login-throttle';
 import { NotAuthenticated, type AcceptedMethod } from './not-authenticated';
+import { PasswordCheckSlots } from './password-check-slots';
 import { headerChain, tlsPeerChain } from './peer-certificates';
 import { RefreshingSnapshot } from './refreshing-snapshot';
 import { TrustedPeers } from './trusted-peers';
+import { VerifiedPasswords } from './verified-passwords';
 import { AttributeCertificateRejected, vomsAttributes } from './voms/voms-attributes';
 import { loadVomsDirectory, type VomsTrustSnapshot } from './voms/voms-directory';
 import { loadCaDirectory, type TrustSnapshot } from './x509/ca-directory';
 import { ChainRejected, validateChain } from './x509/chain-validator';
+
+const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = { userAddressFailures: 5, addressFailures: 30, userFailures: 50, maxBackoffSeconds: 900 };
 
 export interface AuthenticatorOptions {
   readonly db: Db;
@@ -54,6 +61,9 @@ export class Authenticator {
   readonly #voms: RefreshingSnapshot<VomsTrustSnapshot> | undefined;
   readonly #trustedPeers: TrustedPeers;
   readonly #tokens: BearerTokenCache;
+  readonly #passwords: VerifiedPasswords;
+  readonly #throttle: LoginThrottle;
+  readonly #passwordChecks: PasswordCheckSlots;
   readonly methods: readonly AcceptedMethod[];
 
   constructor(options: AuthenticatorOptions) {
@@ -64,6 +74,10 @@ export class Authenticator {
     this.#voms = x509.vomsDir === undefined ? undefined : new RefreshingSnapshot('VOMS directory', () => loadVomsDirectory(x509.vomsDir!, logger), x509.refreshSeconds, logger);
     this.#trustedPeers = new TrustedPeers(options.config.trustedProxies);
     this.#tokens = new BearerTokenCache(options.config.tokenCacheMs ?? 0);
+    this.#passwords = new VerifiedPasswords((options.config.passwordCacheSeconds ?? 0) * 1000);
+    this.#throttle = new LoginThrottle(options.config.loginThrottle ?? DEFAULT_LOGIN_THROTTLE);
+    const checks = options.config.passwordChecks ?? { concurrency: 3, queue: 64 };
+    this.#passwordChecks = new PasswordCheckSlots(checks.concurrency, checks.queue);
     const certificates = this.#ca !== undefined && (options.tls || options.config.trustedProxies.length > 0);
     this.methods = certificates ? ['x509', 'basic', 'bearer'] : ['basic', 'bearer'];
   }
@@ -79,7 +93,7 @@ export class Authenticator {
         this.#options.logger.warn({ peer, header: this.#options.config.clientCertHeader }, 'ignoring a client certificate header from a peer that is not a trusted proxy');
       }
       const authorization = req.headers.authorization;
-      if (authorization !== undefined) return await this.#fromAuthorization(authorization);
+      if (authorization !== undefined) return await this.#fromAuthorization(authorization, req);
     } catch (error) {
       if (error instanceof NotAuthenticated) this.#options.logger.warn({ peer, reason: error.message }, 'authentication failed');
       throw error;
@@ -97,6 +111,12 @@ export class Authenticator {
    */
   accountsChanged(): void {
     this.#tokens.forget();
+    this.#passwords.forget();
+  }
+
+  /** Password hashes (scrypt) computed or waited for since start: what remembered passwords save. */
+  get passwordChecks(): number {
+    return this.#passwordChecks.started;
   }
 
   /** Stops re-reading the CA and VOMS directories. */
@@ -125,20 +145,11 @@ export class Authenticator {
     return this.#identity(dn, [...fqans, ...(account?.groups ?? [])], 'x509', account, { fqans, limited: validated.limited });
   }
 
-  async #fromAuthorization(header: string): Promise<Identity> {
+  async #fromAuthorization(header: string, req: Request): Promise<Identity> {
     const credentials = parseAuthorization(header);
     switch (credentials.scheme) {
-      case 'basic': {
-        const [account] = await readAccounts(this.#options.db, { names: [credentials.user] });
-        if (account?.passwordHash == null) {
-          await burnPasswordCheck(credentials.password);
-          throw this.#refuse('wrong user name or password');
-        }
-        if (!(await verifyPassword(credentials.password, account.passwordHash)) || account.disabled) {
-          throw this.#refuse('wrong user name or password');
-        }
-        return this.#identity(account.dn ?? localAccountDn(account.name), account.groups, 'basic', account);
-      }
+      case 'basic':
+        return this.#fromPassword(credentials.user, credentials.password, clientAddress(req, this.#trustedPeers));
       case 'bearer': {
         const hash = hashBearerToken(credentials.token);
         const now = this.#options.now?.() ?? new Date();
@@ -156,6 +167,36 @@ export class Authenticator {
       case 'malformed':
         throw this.#refuse('malformed Authorization header');
     }
+  }
+
+  /**
+   * In this order, so that nothing costly happens for a caller who must wait: the address's wait, the
+   * account row (one statement), a remembered password, the account-wide wait, then scrypt in a slot.
+   */
+  async #fromPassword(user: string, password: string, address: string): Promise<Identity> {
+    const now = (this.#options.now?.() ?? new Date()).getTime();
+    this.#throttle.checkAddress(user, address, now);
+    const key = this.#passwords.keyOf(user, password);
+    const generation = this.#passwords.generation;
+    const account = await accountForLogin(this.#options.db, user);
+    if (account !== undefined && this.#passwords.vouches(key, account, now)) return this.#passwordIdentity(account);
+    this.#throttle.checkUser(user, address, now);
+    const stored = account?.passwordHash;
+    const verified =
+      stored == null
+        ? await this.#passwordChecks.run(() => burnPasswordCheck(password)).then(() => false)
+        : await this.#passwordChecks.run(() => verifyPassword(password, stored));
+    if (!verified || account === undefined || account.disabled) {
+      this.#throttle.failed(user, address, now);
+      throw this.#refuse('wrong user name or password');
+    }
+    this.#throttle.succeeded(user, address);
+    this.#passwords.remember(key, account, now, generation);
+    return this.#passwordIdentity(account);
+  }
+
+  #passwordIdentity(account: AccountRecord): Identity {
+    return this.#identity(account.dn ?? localAccountDn(account.name), account.groups, 'basic', account);
   }
 
   #identity(

@@ -6,6 +6,7 @@ import {
   ReplicatError,
   SoapClient,
   TimeoutError,
+  TooManyRequests,
   Unauthenticated,
   Unavailable,
   type CredentialSettings,
@@ -185,6 +186,7 @@ export function describeFailure(error: unknown, context: FailureContext = {}): {
     return { exitCode: cause?.exitCode ?? ExitCode.ItemsFailed, message: error.message };
   }
   if (error instanceof Unauthenticated) return { exitCode: ExitCode.Unreachable, message: refusedCredentials(error, context.credentials) };
+  if (error instanceof TooManyRequests) return { exitCode: ExitCode.Unreachable, message: `refused for now: ${error.message}` };
   if (error instanceof NetworkError) return { exitCode: ExitCode.Unreachable, message: `cannot reach the service: ${describeConnectionFailure(error, context.url)}` };
   if (error instanceof TimeoutError || error instanceof Unavailable) {
     return { exitCode: ExitCode.Unreachable, message: `cannot reach the service: ${error.message}` };

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'Conflict',
   'LimitExceeded',
   'DeadlineExceeded',
+  'TooManyRequests',
   'Unavailable',
   'Internal',
 ] as const;
@@ -64,6 +65,18 @@ export class LimitExceeded extends CatalogError {
  */
 export class DeadlineExceeded extends CatalogError {
   readonly code = 'DeadlineExceeded';
+}
+/**
+ * The caller asked too often (failed logins) or the service is too busy to check a password now; the
+ * request may be sent again after `retryAfterSeconds`.
+ */
+export class TooManyRequests extends CatalogError {
+  readonly code = 'TooManyRequests';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
 }
 /** The database (or another dependency) cannot be reached; the request may be retried. */
 export class Unavailable extends CatalogError {

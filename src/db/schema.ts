@@ -123,6 +123,9 @@ export interface GroupMembersTable {
 
 export interface TokensTable {
   token_hash: string;
+  /** Public: the first 32 hex digits of token_hash. */
+  id: string;
+  label: string | null;
   user_name: string;
   ctime: ColumnType<Date, Date | undefined, Date>;
   expires: Date;

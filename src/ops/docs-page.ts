@@ -73,6 +73,7 @@ const ERROR_MEANINGS: Readonly<Record<(typeof ERROR_CODES)[number], string>> = {
   LimitExceeded: 'Too many items in one request, or too large a body.',
   DeadlineExceeded:
     'A database statement of the request ran past the statement deadline (REPLICAT_DB_STATEMENT_TIMEOUT_MS, 30 s by default) and was stopped: the request asked for too much at once. Narrow it (a more selective query, a smaller page or bulk); the same request would take as long again, so clients do not retry it.',
+  TooManyRequests: 'Too many failed logins from this address or for this account, or password checks are busy (429): retry after the `Retry-After` seconds.',
   Unavailable: 'The database cannot be reached now; retry later (the service recovers by itself).',
   Internal: 'A bug: the request id in the answer finds the details in the service log.',
 };

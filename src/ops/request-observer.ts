@@ -71,7 +71,7 @@ export function noteFailure(res: Response, code: ErrorCode, message: string): vo
   const record = recordOf(res);
   if (record === undefined) return;
   record.failure = code;
-  if (code === 'PermissionDenied') record.refusal ??= message;
+  if (code === 'PermissionDenied' || code === 'TooManyRequests') record.refusal ??= message;
 }
 
 export interface RequestObserverOptions {
@@ -115,7 +115,7 @@ export function observeRequests(options: RequestObserverOptions) {
       if (logger.isLevelEnabled(quiet ? 'debug' : 'info')) logRequest(logger, req, record, status, seconds, quiet);
       if (record.refusal !== undefined || status === 401) {
         options.audit?.({
-          action: status === 401 ? 'refused:authentication' : 'refused:authorization',
+          action: status === 401 ? 'refused:authentication' : status === 429 ? 'refused:throttled' : 'refused:authorization',
           actor: record.actor ?? 'unauthenticated',
           requestId: id,
           detail: `${face} ${record.operation} from ${req.socket.remoteAddress ?? '?'}: ${record.refusal ?? 'no credentials'}`,

@@ -4,7 +4,7 @@ import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authe
 import type { AuditSink, Identity } from '../core/context';
 import type { FaceOptions } from '../face-options';
 import { routedContext } from '../routed-context';
-import { CatalogError } from '../core/errors';
+import { CatalogError, TooManyRequests } from '../core/errors';
 import type { DatabaseHandle } from '../db/database-handle';
 import { toCatalogError } from '../db/db-errors';
 import { renderDocsPage, renderErrorsPage } from '../ops/docs-page';
@@ -246,6 +246,7 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
     return sendProblem(res, toProblem('InvalidArgument', error.message, { status: error.status }));
   }
   const catalogError: CatalogError = toCatalogError(error);
+  if (catalogError instanceof TooManyRequests) res.setHeader('retry-after', String(catalogError.retryAfterSeconds));
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {
     logger.error({ err: error, requestId: requestIdOf(res) }, catalogError.message);
   } else if (catalogError.code === 'DeadlineExceeded') {

@@ -204,8 +204,21 @@ export const REST_HANDLERS: Readonly<Record<string, RestHandler>> = {
     return encodeResults(await accounts.changeMembers(ctx, pathName(req), items), (m) => ({ user: m.user, member: m.member }));
   },
   async issueToken(ctx, req) {
-    const issued = await accounts.issueToken(ctx, req.body as { ttlSeconds?: number });
-    return { token: issued.token, user: issued.user, expires: issued.expires.toISOString() };
+    const issued = await accounts.issueToken(ctx, req.body as { ttlSeconds?: number; label?: string });
+    return { token: issued.token, id: issued.id, user: issued.user, expires: issued.expires.toISOString(), ...(issued.label !== undefined ? { label: issued.label } : {}) };
+  },
+  async listTokens(ctx, req) {
+    const user = queryString(req, 'user');
+    const all = [true, 'true'].includes((req.query as Record<string, unknown>).all as boolean | string);
+    const tokens = await accounts.listTokens(ctx, { ...(user !== undefined ? { user } : {}), all });
+    return {
+      tokens: tokens.map((t) => ({ id: t.id, user: t.user, created: t.created.toISOString(), expires: t.expires.toISOString(), ...(t.label !== undefined ? { label: t.label } : {}) })),
+    };
+  },
+  async revokeToken(ctx, req, res) {
+    await accounts.revokeToken(ctx, String(req.params.id));
+    res.status(204).end();
+    return undefined;
   },
   async getLimits(_ctx, _req, _res, face) {
     const { maxItems, maxBodyBytes, defaultPageSize, maxPageSize } = face.limits;

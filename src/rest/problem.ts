@@ -15,6 +15,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   Conflict: 409,
   LimitExceeded: 413,
   DeadlineExceeded: 504,
+  TooManyRequests: 429,
   Unavailable: 503,
   Internal: 500,
 };
@@ -31,6 +32,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   Conflict: 'Conflict',
   LimitExceeded: 'Request too large',
   DeadlineExceeded: 'Statement deadline exceeded',
+  TooManyRequests: 'Too many requests',
   Unavailable: 'Service unavailable',
   Internal: 'Internal error',
 };

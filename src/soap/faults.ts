@@ -29,6 +29,7 @@ export function faultNameFor(code: ErrorCode): FaultName {
     case 'LimitExceeded':
       return 'InvalidArgumentException';
     case 'PermissionDenied':
+    case 'TooManyRequests':
       return 'AuthorizationException';
     case 'Conflict':
     case 'DeadlineExceeded':

@@ -4,7 +4,7 @@ import { challenges, describeMethods, NotAuthenticated } from '../auth/not-authe
 import type { CatalogContext, Identity } from '../core/context';
 import { DEFAULT_SOAP_MAX_BODY_BYTES, type FaceOptions } from '../face-options';
 import { routedContext } from '../routed-context';
-import type { ErrorCode } from '../core/errors';
+import { TooManyRequests, type ErrorCode } from '../core/errors';
 import { toCatalogError } from '../db/db-errors';
 import { noteFailure, noteIdentity, noteItems, noteOperation, requestIdOf } from '../ops/request-observer';
 import { Parts } from './decode-parts';
@@ -86,6 +86,15 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
           noteFailure(res, 'InvalidArgument', error.message);
           // SOAP 1.2's HTTP binding answers MustUnderstand with 500, as SOAP 1.1 answers every fault.
           res.status(500).type(contentType(version)).send(mustUnderstandFault(version, error));
+          return;
+        }
+        if (error instanceof TooManyRequests) {
+          // Like the 401 above: an HTTP status clients act on, with the typed fault as the body.
+          res.setHeader('retry-after', String(error.retryAfterSeconds));
+          noteFailure(res, error.code, error.message);
+          res.status(429).type(contentType(version)).send(
+            faultEnvelope(version, { name: faultNameFor(error.code), message: error.message, source: 'client', requestId: requestIdOf(res) }),
+          );
           return;
         }
         const [code, fault] = toFault(error, options.logger, res);

@@ -196,6 +196,52 @@ describe('local accounts', () => {
       }
     });
 
+    it('refuses a bearer token asking for another token, so that a stolen one cannot outlive itself', async () => {
+      const issued = await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({ ttlSeconds: 3600 });
+      const renewed = await api().post('/api/v1/tokens').set('authorization', `Bearer ${issued.body.token}`).send({ ttlSeconds: 2_592_000 });
+      expect(renewed.status).toBe(403);
+      expect(renewed.body).toMatchObject({ code: 'PermissionDenied' });
+      expect(renewed.body.detail).toMatch(/a bearer token cannot issue tokens/);
+    });
+
+    it('lists a user’s tokens without their secrets, and revokes them one by one, at once', async () => {
+      const issue = async (label: string) => (await api().post('/api/v1/tokens').auth('alice', 'alice-password-2').send({ label })).body as { token: string; id: string };
+      const laptop = await issue('laptop');
+      const batch = await issue('batch jobs');
+      expect(laptop.id).toMatch(/^[0-9a-f]{32}$/);
+      const listed = await api().get('/api/v1/tokens').set('authorization', `Bearer ${batch.token}`);
+      expect(listed.status).toBe(200);
+      expectContract('TokenList', listed.body);
+      expect(listed.body.tokens).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: laptop.id, user: 'alice', label: 'laptop' }), expect.objectContaining({ id: batch.id, label: 'batch jobs' })]),
+      );
+      expect(listed.body.tokens.every((t: { user: string }) => t.user === 'alice')).toBe(true);
+      expect(JSON.stringify(listed.body)).not.toContain(laptop.token);
+      // Used (and so remembered by this instance) before it is revoked: refused all the same.
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${laptop.token}`)).status).toBe(200);
+      expect((await api().delete(`/api/v1/tokens/${laptop.id}`).set('authorization', `Bearer ${batch.token}`)).status).toBe(204);
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${laptop.token}`)).status).toBe(401);
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${batch.token}`)).status).toBe(200);
+      expect((await api().delete(`/api/v1/tokens/${laptop.id}`).auth('alice', 'alice-password-2')).status).toBe(404);
+      // Another user's tokens are not alice's to see or end.
+      const bobs = (await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({})).body as { token: string; id: string };
+      expect((await api().get('/api/v1/tokens?user=bob').auth('alice', 'alice-password-2')).status).toBe(403);
+      expect((await api().delete(`/api/v1/tokens/${bobs.id}`).auth('alice', 'alice-password-2')).status).toBe(404);
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${bobs.token}`)).status).toBe(200);
+    });
+
+    it('lets an admin list and revoke anyone’s tokens', async () => {
+      const bobs = (await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({ label: 'for the admin' })).body as { token: string; id: string };
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${bobs.token}`)).status).toBe(200);
+      const ofBob = await api().get('/api/v1/tokens?user=bob').auth(asAdmin.user, asAdmin.password);
+      expect(ofBob.body.tokens.map((t: { id: string }) => t.id)).toContain(bobs.id);
+      const all = await api().get('/api/v1/tokens?all=true').auth(asAdmin.user, asAdmin.password);
+      expect(new Set(all.body.tokens.map((t: { user: string }) => t.user))).toEqual(new Set(['alice', 'bob']));
+      expect((await api().delete(`/api/v1/tokens/${bobs.id}`).auth(asAdmin.user, asAdmin.password)).status).toBe(204);
+      expect((await api().get('/api/v1/whoami').set('authorization', `Bearer ${bobs.token}`)).status).toBe(401);
+      expect((await api().delete('/api/v1/tokens/not-an-id').auth(asAdmin.user, asAdmin.password)).status).toBe(400);
+    });
+
     it('refuses a token lifetime beyond the maximum', async () => {
       const res = await api().post('/api/v1/tokens').auth('bob', 'bob-password').send({ ttlSeconds: 10 ** 9 });
       expect(res.status).toBe(400);

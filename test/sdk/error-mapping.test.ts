@@ -68,7 +68,7 @@ describe('errors from problem+json', () => {
 
   it('knows every code of the contract', () => {
     expect([...ERROR_CODES].sort()).toEqual(
-      ['NotExists', 'Exists', 'PermissionDenied', 'InvalidArgument', 'NotEmpty', 'NotADirectory', 'IsADirectory', 'Loop', 'Conflict', 'LimitExceeded', 'DeadlineExceeded', 'Unavailable', 'Internal'].sort(),
+      ['NotExists', 'Exists', 'PermissionDenied', 'InvalidArgument', 'NotEmpty', 'NotADirectory', 'IsADirectory', 'Loop', 'Conflict', 'LimitExceeded', 'DeadlineExceeded', 'TooManyRequests', 'Unavailable', 'Internal'].sort(),
     );
   });
 

@@ -3,7 +3,7 @@ import type { Express, Request } from 'express';
 import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import type { CatalogContext, Identity } from '../../src/core/context';
+import type { AuditSink, CatalogContext, Identity } from '../../src/core/context';
 import { DEFAULT_METADATA_SETTINGS, type MetadataSettings } from '../../src/core/metadata/metadata-settings';
 import type { NameSettings } from '../../src/core/names/name-settings';
 import type { StorageSettings } from '../../src/core/storage/storage-settings';
@@ -53,6 +53,8 @@ export interface TestCatalogOptions {
   readonly accountsChanged?: () => void;
   /** The statement deadline; 60 s when absent. */
   readonly statementTimeoutMs?: number;
+  /** Where audit records go (none when absent). */
+  readonly audit?: AuditSink;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function startTestCatalog(limits: Partial<typeof TEST_LIMITS> = {},
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
     ...(options.names !== undefined ? { names: options.names } : {}),
     ...(options.accountsChanged !== undefined ? { accountsChanged: options.accountsChanged } : {}),
+    ...(options.audit !== undefined ? { audit: options.audit } : {}),
   });
   return {
     app,

@@ -336,14 +336,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The caller's live bearer tokens (admins may ask for one user's, or everyone's)
+         * @description Ids, creation and expiry times and labels; never the tokens themselves. Newest first.
+         */
+        get: operations["listTokens"];
         put?: never;
         /**
          * Issue a bearer token for the calling local account
          * @description The token is shown once; only its hash is stored. Send it as `Authorization: Bearer <token>`.
+         *     A request authenticated with a bearer token is refused (403): a token cannot renew itself.
          */
         post: operations["issueToken"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's id (from issuing or listing it) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one bearer token (its owner, or an admin)
+         * @description The token stops working at once on the instance that revoked it, and on other instances after at most
+         *     their token cache time (`REPLICAT_TOKEN_CACHE_MS`, 2 s by default). Another user's token is 404 unless
+         *     the caller is an admin.
+         */
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -951,7 +981,7 @@ export interface components {
             lfn: components["schemas"]["Lfn"];
         } & components["schemas"]["Replica"];
         /** @enum {string} */
-        ErrorCode: "NotExists" | "Exists" | "PermissionDenied" | "InvalidArgument" | "NotEmpty" | "NotADirectory" | "IsADirectory" | "Loop" | "Conflict" | "LimitExceeded" | "DeadlineExceeded" | "Unavailable" | "Internal";
+        ErrorCode: "NotExists" | "Exists" | "PermissionDenied" | "InvalidArgument" | "NotEmpty" | "NotADirectory" | "IsADirectory" | "Loop" | "Conflict" | "LimitExceeded" | "DeadlineExceeded" | "TooManyRequests" | "Unavailable" | "Internal";
         ItemError: {
             code: components["schemas"]["ErrorCode"];
             message: string;
@@ -1073,12 +1103,30 @@ export interface components {
         TokenRequest: {
             /** @description Lifetime (default 12 hours; at most the server's maximum, 30 days unless configured) */
             ttlSeconds?: number;
+            /** @description What the token is for, shown when listing tokens */
+            label?: string;
         };
         Token: {
             token: string;
+            id: components["schemas"]["TokenId"];
             user: components["schemas"]["AccountName"];
             /** Format: date-time */
             expires: string;
+            label?: string;
+        };
+        /** @description A token's public id (32 hexadecimal digits); it cannot be used to log in */
+        TokenId: string;
+        TokenInfo: {
+            id: components["schemas"]["TokenId"];
+            user: components["schemas"]["AccountName"];
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            expires: string;
+            label?: string;
+        };
+        TokenList: {
+            tokens: components["schemas"]["TokenInfo"][];
         };
         Whoami: {
             /** @description The identity (end-entity DN for certificates; `local:<name>` for accounts without a DN) */
@@ -2091,6 +2139,32 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listTokens: {
+        parameters: {
+            query?: {
+                /** @description Whose tokens (admin, unless it is the caller) */
+                user?: components["schemas"]["AccountName"];
+                /** @description Every user's tokens (admin) */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     issueToken: {
         parameters: {
             query?: never;
@@ -2112,6 +2186,28 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Token"];
                 };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's id (from issuing or listing it) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Problem"];
         };

@@ -1,4 +1,4 @@
-import type { Group, GroupResult, MembershipChange, MembershipResult, NewGroup, NewUser, Token, TokenRequest, User, UserChanges, UserResult } from '../contract';
+import type { Group, GroupResult, MembershipChange, MembershipResult, NewGroup, NewUser, Token, TokenInfo, TokenRequest, User, UserChanges, UserResult } from '../contract';
 import type { BulkOptions, Calls } from './calls';
 import type { CallOptions } from './rest-transport';
 
@@ -73,8 +73,22 @@ export class TokensApi {
     this.#calls = calls;
   }
 
-  /** A new token (shown once): use it as `{ type: 'bearer', token }` credentials. */
+  /**
+   * A new token (shown once): use it as `{ type: 'bearer', token }` credentials. The client must log
+   * in with a password or certificate: a bearer token cannot issue tokens.
+   */
   issue(request: TokenRequest = {}, options: CallOptions = {}): Promise<Token> {
     return this.#calls.write((init) => this.#calls.api.POST('/api/v1/tokens', { body: request, ...init }), options);
+  }
+
+  /** The caller's live tokens (never the secrets); admins may name a `user`, or ask for `all`. */
+  async list(query: { readonly user?: string; readonly all?: boolean } = {}, options: CallOptions = {}): Promise<TokenInfo[]> {
+    const answer = await this.#calls.read((init) => this.#calls.api.GET('/api/v1/tokens', { params: { query }, ...init }), options);
+    return answer.tokens;
+  }
+
+  /** Revokes one token by its id (the caller's own, or anyone's for an admin). */
+  revoke(id: string, options: CallOptions = {}): Promise<void> {
+    return this.#calls.writeEmpty((init) => this.#calls.api.DELETE('/api/v1/tokens/{id}', { params: { path: { id } }, ...init }), options);
   }
 }

@@ -16,3 +16,8 @@ export function newBearerToken(): { token: string; hash: string } {
 export function hashBearerToken(token: string): string {
   return hash('sha256', token, 'hex');
 }
+
+/** A token's public id: the first 128 bits of its hash, enough to name it, useless to log in with. */
+export function tokenId(hash: string): string {
+  return hash.slice(0, 32);
+}
