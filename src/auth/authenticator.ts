@@ -62,6 +62,8 @@ export class Authenticator {
   readonly #trustedPeers: TrustedPeers;
   readonly #tokens: BearerTokenCache;
   readonly #passwords: VerifiedPasswords;
+  /** Identities of recent Basic logins, by the keyed hash of their credentials: bounded as bearer tokens are. */
+  readonly #recentLogins: BearerTokenCache;
   readonly #throttle: LoginThrottle;
   readonly #passwordChecks: PasswordCheckSlots;
   readonly methods: readonly AcceptedMethod[];
@@ -75,6 +77,7 @@ export class Authenticator {
     this.#trustedPeers = new TrustedPeers(options.config.trustedProxies);
     this.#tokens = new BearerTokenCache(options.config.tokenCacheMs ?? 0);
     this.#passwords = new VerifiedPasswords((options.config.passwordCacheSeconds ?? 0) * 1000);
+    this.#recentLogins = new BearerTokenCache(Math.min(options.config.tokenCacheMs ?? 0, (options.config.passwordCacheSeconds ?? 0) * 1000));
     this.#throttle = new LoginThrottle(options.config.loginThrottle ?? DEFAULT_LOGIN_THROTTLE);
     const checks = options.config.passwordChecks ?? { concurrency: 3, queue: 64 };
     this.#passwordChecks = new PasswordCheckSlots(checks.concurrency, checks.queue);
@@ -111,6 +114,7 @@ export class Authenticator {
    */
   accountsChanged(): void {
     this.#tokens.forget();
+    this.#recentLogins.forget();
     this.#passwords.forget();
   }
 
@@ -170,16 +174,20 @@ export class Authenticator {
   }
 
   /**
-   * In this order, so that nothing costly happens for a caller who must wait: the address's wait, the
-   * account row (one statement), a remembered password, the account-wide wait, then scrypt in a slot.
+   * In this order, so that nothing costly happens for a caller who must wait: the address's wait, a
+   * login seen within the token cache's TTL (no statement, as for bearer tokens), the account row (one
+   * statement), a remembered password, the account-wide wait, then scrypt in a slot.
    */
   async #fromPassword(user: string, password: string, address: string): Promise<Identity> {
     const now = (this.#options.now?.() ?? new Date()).getTime();
     this.#throttle.checkAddress(user, address, now);
     const key = this.#passwords.keyOf(user, password);
+    const recent = this.#recentLogins.identity(key, now);
+    if (recent !== undefined) return recent;
+    const loginGeneration = this.#recentLogins.generation;
     const generation = this.#passwords.generation;
     const account = await accountForLogin(this.#options.db, user);
-    if (account !== undefined && this.#passwords.vouches(key, account, now)) return this.#passwordIdentity(account);
+    if (account !== undefined && this.#passwords.vouches(key, account, now)) return this.#rememberLogin(key, account, now, loginGeneration);
     this.#throttle.checkUser(user, address, now);
     const stored = account?.passwordHash;
     const verified =
@@ -192,7 +200,13 @@ export class Authenticator {
     }
     this.#throttle.succeeded(user, address);
     this.#passwords.remember(key, account, now, generation);
-    return this.#passwordIdentity(account);
+    return this.#rememberLogin(key, account, now, loginGeneration);
+  }
+
+  #rememberLogin(key: string, account: AccountRecord, now: number, generation: number): Identity {
+    const identity = this.#passwordIdentity(account);
+    this.#recentLogins.remember(key, identity, Number.POSITIVE_INFINITY, now, generation);
+    return identity;
   }
 
   #passwordIdentity(account: AccountRecord): Identity {

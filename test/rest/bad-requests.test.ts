@@ -326,7 +326,6 @@ describe('whole-request failures over REST', () => {
       it.each([
         ['GET', '/api/v1/nope'],
         ['POST', '/api/v1/nope'],
-        ['GET', '/'],
         ['POST', '/api/v2/files'],
         ['GET', '/api/v1/directories/entries/extra'],
       ])('answers %s %s with 404 NotExists', async (method, path) => {
