@@ -1,3 +1,4 @@
+import { isDate } from 'node:util/types';
 import type { Entry } from '../core/entry';
 import type { EntryAttribute } from '../core/metadata/entry-values';
 import type { Replica } from '../core/replicas/replica';
@@ -58,5 +59,5 @@ export function encodeResults<T>(
 /** `{name: value}` (openapi: AttributeValues); timestamps as RFC 3339 strings. */
 export function encodeAttributeValues(attributes: readonly EntryAttribute[]): Record<string, unknown> {
   // fromEntries defines own properties, so an attribute named "__proto__" is just a name.
-  return Object.fromEntries(attributes.map((a) => [a.name, a.value instanceof Date ? a.value.toISOString() : a.value]));
+  return Object.fromEntries(attributes.map((a) => [a.name, isDate(a.value) ? a.value.toISOString() : a.value]));
 }

@@ -78,7 +78,8 @@ describe('local accounts', () => {
   });
 
   it('creates admin on first start, and only then', async () => {
-    expect(await bootstrapAdmin(catalog.database.db, 'another password')).toEqual({ created: false });
+    expect(await bootstrapAdmin(catalog.database.db, undefined)).toEqual({ created: false });
+    expect(await bootstrapAdmin(catalog.database.db, asAdmin.password)).toEqual({ created: false, applied: false });
     const res = await api().get('/api/v1/whoami').auth(asAdmin.user, asAdmin.password);
     expect(res.status).toBe(200);
     expectContract('Whoami', res.body);

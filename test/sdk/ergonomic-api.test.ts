@@ -75,6 +75,11 @@ describe('the ergonomic client against a running service', () => {
     expect(token).toMatchObject({ user: 'alice', token: expect.stringMatching(/^rpl_/) });
     const withToken = svc.client({ credentials: { type: 'bearer', token: token.token } });
     expect(await withToken.whoami()).toMatchObject({ dn: 'local:alice', method: 'bearer', groups: ['atlas', 'physics'] });
+    const listed = await asAlice.tokens.list();
+    expect(listed).toHaveLength(1);
+    expect(JSON.stringify(listed)).not.toContain(token.token);
+    await asAlice.tokens.revoke(listed[0]!.id);
+    expect(await asAlice.tokens.list()).toEqual([]);
 
     oks(await admin.users.create([{ name: 'bob', password: 'another long password' }]));
     await admin.users.delete('bob');

@@ -1,3 +1,4 @@
+import { isDate } from 'node:util/types';
 import * as core from '../../core';
 import type { CatalogContext } from '../../core/context';
 import { Conflict, InvalidArgument } from '../../core/errors';
@@ -43,7 +44,7 @@ export function attributeStruct(name: string, value: string | null, type: string
 
 /** A typed value as text: ints and floats as JavaScript writes them, bools `true`/`false`, timestamps RFC 3339 UTC. */
 export function valueText(value: core.AttributeValue): string {
-  return value instanceof Date ? value.toISOString() : String(value);
+  return isDate(value) ? value.toISOString() : String(value);
 }
 
 const INTEGER = /^[+-]?\d+$/;
