@@ -88,15 +88,6 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
           res.status(500).type(contentType(version)).send(mustUnderstandFault(version, error));
           return;
         }
-        if (error instanceof TooManyRequests) {
-          // Like the 401 above: an HTTP status clients act on, with the typed fault as the body.
-          res.setHeader('retry-after', String(error.retryAfterSeconds));
-          noteFailure(res, error.code, error.message);
-          res.status(429).type(contentType(version)).send(
-            faultEnvelope(version, { name: faultNameFor(error.code), message: error.message, source: 'client', requestId: requestIdOf(res) }),
-          );
-          return;
-        }
         const [code, fault] = toFault(error, options.logger, res);
         noteFailure(res, code, fault.message);
         sendFault(res, version, fault);
@@ -125,6 +116,15 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
         noteFailure(res, error.code, message);
         res.status(401).type(contentType(version)).send(
           faultEnvelope(version, { name: 'AuthorizationException', message, source: 'client', requestId: requestIdOf(res) }),
+        );
+        return;
+      }
+      if (error instanceof TooManyRequests) {
+        // Like the 401: an HTTP status clients act on, with the typed fault as the body.
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
+        noteFailure(res, error.code, error.message);
+        res.status(429).type(contentType(version)).send(
+          faultEnvelope(version, { name: faultNameFor(error.code), message: error.message, source: 'client', requestId: requestIdOf(res) }),
         );
         return;
       }
