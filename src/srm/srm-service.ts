@@ -273,12 +273,15 @@ export class SrmService {
         continue;
       }
       const outcome = outcomes.get(surl)!;
-      if (!outcome.ok && outcome.reason !== 'unknown') {
-        out.push({ surl, status: outcome.reason === 'forbidden' ? 'SRM_AUTHORIZATION_FAILURE' : 'SRM_FAILURE', explanation: outcome.message });
+      // Bytes the catalog does not show this caller (not registered, or a file they may not see) are left
+      // alone: the catalog answers both alike, and only a registered replica the caller may remove says who may.
+      if (!outcome.ok) {
+        const status = outcome.reason === 'forbidden' ? 'SRM_AUTHORIZATION_FAILURE' : outcome.reason === 'unknown' ? 'SRM_INVALID_PATH' : 'SRM_FAILURE';
+        out.push({ surl, status, explanation: outcome.message });
         continue;
       }
-      const removed = await where.area.remove(where.file);
-      out.push(removed || outcome.ok ? { surl, status: 'SRM_SUCCESS' } : { surl, status: 'SRM_INVALID_PATH', explanation: 'no such file' });
+      await where.area.remove(where.file);
+      out.push({ surl, status: 'SRM_SUCCESS' });
     }
     return out;
   }

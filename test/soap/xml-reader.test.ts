@@ -39,7 +39,7 @@ describe('reading time', () => {
     ['elements', 50_000, (n: number) => `<r>${repeat(n, () => '<item>/grid/vo/d</item>')}</r>`],
     ['text with references', 300_000, (n: number) => `<r>${'x&amp;y&#65;z'.repeat(n / 12)}</r>`],
     ['namespace declarations', 10_000, (n: number) => `<r>${repeat(n, (i) => `<p${i % 50}:e xmlns:p${i % 50}="urn:ns${i}" xmlns:q="urn:q${i}" q:a="1"/>`)}</r>`],
-  ])('grows linearly with %s: ten times the input, at most twenty times the time', (_what, n, make) => {
+  ])('grows linearly with %s: ten times the input, at most forty times the time (a quadratic reader takes a hundred)', (_what, n, make) => {
     const small = make(n);
     const large = make(n * 10);
     cpuMs(small, 1); // warm-up: the first read compiles the reader
@@ -48,7 +48,7 @@ describe('reading time', () => {
       times.small = Math.min(times.small, cpuMs(small, 2));
       times.large = Math.min(times.large, cpuMs(large, 1));
     }
-    expect(times.large).toBeLessThanOrEqual(20 * Math.max(times.small, 1));
+    expect(times.large).toBeLessThanOrEqual(40 * Math.max(times.small, 1));
   });
 });
 
