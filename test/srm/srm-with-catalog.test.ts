@@ -82,7 +82,7 @@ describe('the mock SRM with the catalog through the SDK', () => {
     expect(await upload('srm://se1.example.org/dpm/vo/f1-copy', '/grid/vo/f1', 'real bytes')).toMatchObject({ status: 'SRM_SUCCESS' });
     const other = await upload('srm://se1.example.org/dpm/vo/f1-other', '/grid/vo/f1', 'other bytes');
     expect(other.files[0]).toMatchObject({ status: 'SRM_FAILURE', explanation: expect.stringContaining('another size or checksum') });
-    expect(existsSync(join(dir, 'vo', 'f1-other'))).toBe(false);
+    expect(existsSync(join(dir, 'dpm', 'vo', 'f1-other'))).toBe(false);
     const [listed] = await catalogApi(catalog.app).listReplicas([{ lfn: '/grid/vo/f1' }]);
     expect((listed as unknown as { replicas: unknown[] }).replicas).toHaveLength(2);
   });
@@ -100,9 +100,9 @@ describe('the mock SRM with the catalog through the SDK', () => {
   it('removes: the catalog forgets the replica, the bytes go', async () => {
     // Bob cannot see the file: the SRM leaves its bytes alone, as for bytes no catalog entry names.
     expect((await srmCall('rm', { surls: ['srm://se1.example.org/dpm/vo/f1-copy'] }, 'bob')).body).toMatchObject({ files: [{ status: 'SRM_INVALID_PATH' }] });
-    expect(existsSync(join(dir, 'vo', 'f1-copy'))).toBe(true);
+    expect(existsSync(join(dir, 'dpm', 'vo', 'f1-copy'))).toBe(true);
     expect((await srmCall('rm', { surls: ['srm://se1.example.org/dpm/vo/f1-copy'] })).body).toMatchObject({ status: 'SRM_SUCCESS' });
-    expect(existsSync(join(dir, 'vo', 'f1-copy'))).toBe(false);
+    expect(existsSync(join(dir, 'dpm', 'vo', 'f1-copy'))).toBe(false);
     const [listed] = await catalogApi(catalog.app).listReplicas([{ lfn: '/grid/vo/f1' }]);
     expect((listed as unknown as { replicas: { surl: string }[] }).replicas.map((r) => r.surl)).toEqual(['srm://se1.example.org/dpm/vo/f1']);
   });
