@@ -245,6 +245,11 @@ function failRequest(res: Response, error: unknown, logger: Logger): void {
     if (error.status === 413) return sendProblem(res, toProblem('LimitExceeded', error.message));
     return sendProblem(res, toProblem('InvalidArgument', error.message, { status: error.status }));
   }
+  // Any other client error the router raised (a path parameter that is not valid percent-encoding) is the client's.
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return sendProblem(res, toProblem('InvalidArgument', 'the request could not be read (malformed path or parameters)'));
+  }
   const catalogError: CatalogError = toCatalogError(error);
   if (catalogError instanceof TooManyRequests) res.setHeader('retry-after', String(catalogError.retryAfterSeconds));
   if (catalogError.code === 'Internal' || catalogError.code === 'Unavailable') {

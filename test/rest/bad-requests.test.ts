@@ -341,6 +341,14 @@ describe('whole-request failures over REST', () => {
         expect(res.headers.allow).toBe('POST');
       });
 
+      it('answers a path parameter that is not valid percent-encoding with 400, whatever the method', async () => {
+        for (const method of ['get', 'options', 'delete'] as const) {
+          const res = await request(catalog.app)[method]('/api/v1/schemas/%ff');
+          expect(res.status).toBe(400);
+          if (method !== 'options') expectProblem(res, 400, 'InvalidArgument');
+        }
+      });
+
       it('answers POST and DELETE on a GET-only path with 405 and allow: GET', async () => {
         for (const res of [await request(catalog.app).post(LIST).send({ items: [] }), await request(catalog.app).delete('/api/v1/replicas')]) {
           expectProblem(res, 405, 'InvalidArgument');
