@@ -143,7 +143,7 @@ export function createSoapRouter(options: SoapRouterOptions): express.Router {
     const code = type === 'entity.too.large' ? 'LimitExceeded' : 'InvalidArgument';
     const message = code === 'LimitExceeded' ? tooLarge(maxBodyBytes) : 'the request body could not be read';
     noteFailure(res, code, message);
-    sendFault(res, versionOf(req), { name: 'InvalidArgumentException', message, source: 'client' });
+    sendFault(res, versionOf(req), { name: 'InvalidArgumentException', message, source: 'client' }, code === 'LimitExceeded' ? 413 : undefined);
   });
   return router;
 }
@@ -158,7 +158,7 @@ function refuseDeclaredOversize(maxBodyBytes: number) {
     if (!Number.isFinite(declared) || declared <= maxBodyBytes) return next();
     res.setHeader('connection', 'close');
     noteFailure(res, 'LimitExceeded', tooLarge(maxBodyBytes));
-    sendFault(res, versionOf(req), { name: 'InvalidArgumentException', message: tooLarge(maxBodyBytes), source: 'client' });
+    sendFault(res, versionOf(req), { name: 'InvalidArgumentException', message: tooLarge(maxBodyBytes), source: 'client' }, 413);
   };
 }
 
@@ -206,8 +206,9 @@ function toFault(error: unknown, logger: Logger, res: Response): [ErrorCode, Soa
   return ['Internal', { name: 'InternalException', message: 'internal error', source: 'server' }];
 }
 
-function sendFault(res: Response, version: SoapVersion, fault: SoapFault): void {
-  const status = version === '1.2' && fault.source === 'client' ? 400 : 500;
+/** `httpStatus` overrides SOAP's own (500, or 400 for a 1.2 client fault) where HTTP has a better word: 413. */
+function sendFault(res: Response, version: SoapVersion, fault: SoapFault, httpStatus?: number): void {
+  const status = httpStatus ?? (version === '1.2' && fault.source === 'client' ? 400 : 500);
   res.status(status).type(contentType(version)).send(faultEnvelope(version, { ...fault, requestId: requestIdOf(res) }));
 }
 

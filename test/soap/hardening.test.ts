@@ -19,9 +19,9 @@ const envelope = (body: string, prolog = '') =>
 const FIREMAN = 'http://glite.org/wsdl/services/org.glite.data.catalog.service.fireman';
 const getVersion = `<ns:getVersion xmlns:ns="${FIREMAN}"/>`;
 
-/** A fault from us: SOAP 1.1, HTTP 500, InvalidArgumentException in the detail. */
-function expectClientFault(res: { status: number; body: string }, text: RegExp): void {
-  expect(res.status).toBe(500);
+/** A fault from us: SOAP 1.1, HTTP 500 (413 for a body over the limit), InvalidArgumentException in the detail. */
+function expectClientFault(res: { status: number; body: string }, text: RegExp, status = 500): void {
+  expect(res.status).toBe(status);
   expect(res.body).toContain('<faultcode>soapenv:Client</faultcode>');
   expect(res.body).toContain('xsi:type="tns1:InvalidArgumentException"');
   expect(unescapeXml(res.body)).toMatch(text);
@@ -96,7 +96,7 @@ describe('attacks', () => {
       for (let i = 0; i < body.length; i += 16_384) req.write(body.slice(i, i + 16_384));
       req.end();
     });
-    expectClientFault(res, new RegExp(`larger than ${MAX_BODY} bytes`));
+    expectClientFault(res, new RegExp(`larger than ${MAX_BODY} bytes`), 413);
   });
 
   it('refuses a declared 100 MB body without reading it', async () => {
@@ -113,7 +113,7 @@ describe('attacks', () => {
       req.on('error', reject);
       req.write(Buffer.alloc(64 * 1024, 0x20));
     });
-    expectClientFault(res, /larger than/);
+    expectClientFault(res, /larger than/, 413);
   });
 });
 
