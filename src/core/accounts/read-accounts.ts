@@ -44,21 +44,8 @@ export async function readAccounts(db: Queryable, where: Where): Promise<Account
  * password is checked against its hash), so it costs one round trip, not two.
  */
 export async function accountForLogin(db: Queryable, name: string): Promise<AccountRecord | undefined> {
-  const row = await db
-    .selectFrom('users')
-    .select([
-      'users.name',
-      'users.dn',
-      'users.admin',
-      'users.disabled',
-      'users.ctime',
-      'users.password_hash',
-      sql<string[]>`array(SELECT group_name FROM group_members WHERE user_name = users.name ORDER BY group_name)`.as('groups'),
-    ])
-    .where('users.name', '=', name)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  return { name: row.name, dn: row.dn, admin: row.admin, disabled: row.disabled, groups: row.groups, ctime: row.ctime, passwordHash: row.password_hash };
+  const row = await db.selectFrom('users').select(accountColumns).where('users.name', '=', name).executeTakeFirst();
+  return row === undefined ? undefined : accountOfRow(row);
 }
 
 /**
@@ -70,30 +57,36 @@ export async function accountOfToken(db: Queryable, tokenHash: string, now: Date
   const row = await db
     .selectFrom('tokens')
     .innerJoin('users', 'users.name', 'tokens.user_name')
-    .select([
-      'users.name',
-      'users.dn',
-      'users.admin',
-      'users.disabled',
-      'users.ctime',
-      'users.password_hash',
-      'tokens.expires',
-      sql<string[]>`array(SELECT group_name FROM group_members WHERE user_name = users.name ORDER BY group_name)`.as('groups'),
-    ])
+    .select([...accountColumns, 'tokens.expires'])
     .where('tokens.token_hash', '=', tokenHash)
     .where('tokens.expires', '>', now)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
-  return {
-    name: row.name,
-    dn: row.dn,
-    admin: row.admin,
-    disabled: row.disabled,
-    groups: row.groups,
-    ctime: row.ctime,
-    passwordHash: row.password_hash,
-    tokenExpires: row.expires,
-  };
+  return row === undefined ? undefined : { ...accountOfRow(row), tokenExpires: row.expires };
+}
+
+/** The columns of one account with its groups, for the one-statement lookups above. */
+const accountColumns = [
+  'users.name',
+  'users.dn',
+  'users.admin',
+  'users.disabled',
+  'users.ctime',
+  'users.password_hash',
+  sql<string[]>`array(SELECT group_name FROM group_members WHERE user_name = users.name ORDER BY group_name)`.as('groups'),
+] as const;
+
+interface AccountRow {
+  readonly name: string;
+  readonly dn: string | null;
+  readonly admin: boolean;
+  readonly disabled: boolean;
+  readonly ctime: Date;
+  readonly password_hash: string | null;
+  readonly groups: string[];
+}
+
+function accountOfRow(row: AccountRow): AccountRecord {
+  return { name: row.name, dn: row.dn, admin: row.admin, disabled: row.disabled, groups: row.groups, ctime: row.ctime, passwordHash: row.password_hash };
 }
 
 export function publicAccount(record: AccountRecord): Account {
